@@ -1,0 +1,49 @@
+# The course's two commands: `make lab` and `make test`. Each sets itself up on a
+# fresh machine that has only python3 and make: it creates .venv when it is missing
+# and (re)installs the project when pyproject.toml changed; otherwise it goes straight on.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export MPLBACKEND ?= Agg
+
+.PHONY: lab test setup exercises slides site bench clean help
+
+help:
+	@echo "make lab        set up (first time only) and open JupyterLab on the course"
+	@echo "make test       set up (first time only) and run every test"
+	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make slides     write reveal.js decks of the lessons to build/slides/"
+	@echo "make site       write a static HTML site of the executed lessons to build/site/"
+	@echo "make bench      run the MNIST speed benchmark"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[course]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: $(STAMP)
+	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter lab --notebook-dir=. notebooks/00_welcome.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks solutions exercises \
+		--nbval-lax --nbval-current-env --nbval-cell-timeout=600
+
+exercises: $(STAMP)
+	$(BIN)/python -m nnlib.exercises solutions exercises
+
+slides: $(STAMP)
+	$(BIN)/python scripts/build_slides.py
+
+site: $(STAMP)
+	$(BIN)/python scripts/build_site.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/mnist_mlp.py
+
+clean:
+	rm -rf build .pytest_cache

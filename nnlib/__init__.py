@@ -1,0 +1,35 @@
+"""nnlib: neural networks from one neuron to MNIST, in numpy.
+
+Where each idea lives (one module each):
+
+=====================  =========================================================
+``neuron``             weighted sum, bias and activation of one neuron
+``activations``        step, sigmoid, tanh, ReLU, ... each with its derivative
+``costs``              MSE, cross-entropies, each with its gradient
+``initializers``       normal ("large"), Xavier, He
+``layers``             Dense, ActivationLayer, Dropout: forward / backward
+``network``            Network: forward, backpropagation, fit, predict, save/load
+``optimizers``         SGD, Momentum, Adam
+``gradient_check``     finite differences and ``rel_error``
+``metrics``            accuracy, confusion matrix
+``datasets``           MNIST loader, toy 2-D data sets, batching, one-hot
+``plots``              decision boundaries, curves, digits, confusion matrix
+``widgets``            the interactive widgets of the lessons
+``checks``, ``grade``  exercise checks and the class grader
+=====================  =========================================================
+"""
+from . import activations, costs, gradient_check, initializers, layers, metrics, optimizers
+from .activations import (ACTIVATIONS, identity, leaky_relu, leaky_relu_prime, relu, relu_prime,
+                          sigmoid, sigmoid_prime, softmax, softmax_prime, step, step_prime, tanh,
+                          tanh_prime)
+from .costs import (COSTS, BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError,
+                    SigmoidCrossEntropy, SoftmaxCrossEntropy, one_hot)
+from .gradient_check import check_network_gradients, numerical_gradient, rel_error
+from .layers import ActivationLayer, Dense, Dropout, Layer
+from .metrics import accuracy, confusion_matrix
+from .network import History, Network, TrainingDiverged
+from .neuron import Neuron, weighted_sum
+from .optimizers import SGD, Adam, Momentum
+from .validation import InputError, ShapeError
+
+__version__ = "0.1.0"

@@ -1,0 +1,58 @@
+r"""One artificial neuron: a weighted sum, a bias, an activation.
+
+.. math:: z = w \cdot x + b = \sum_i w_i x_i + b, \qquad a = g(z)
+
+For a batch X of shape (batch, n) the same formula reads :math:`z = Xw + b`,
+with w of shape (n,) and z of shape (batch,).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import get_activation
+from .validation import InputError, ShapeError
+
+
+def weighted_sum(x, w, b):
+    r""":math:`z = w \cdot x + b`. x: (n,) gives a number; x: (batch, n) gives (batch,)."""
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    if w.ndim != 1:
+        raise ShapeError(f"weighted_sum: expected weights of shape (n,), got {w.shape}.")
+    if x.shape[-1:] != w.shape or x.ndim > 2:
+        raise ShapeError(f"weighted_sum: expected x of shape ({w.size},) or (batch, {w.size}) "
+                         f"to match {w.size} weights, got {x.shape}.")
+    return x @ w + b
+
+
+class Neuron:
+    """A single neuron with weights ``w`` (n,), bias ``b`` and an activation.
+
+    ``Neuron([1.0, -2.0], 0.5, "sigmoid").forward([3.0, 1.0])`` gives
+    :math:`\\sigma(1\\cdot 3 - 2 \\cdot 1 + 0.5)`.
+    """
+
+    def __init__(self, w, b=0.0, activation="sigmoid"):
+        self.w = np.array(w, dtype=np.float64).reshape(-1)
+        self.b = float(b)
+        if not np.isfinite(self.w).all() or not np.isfinite(self.b):
+            raise InputError("Neuron: weights and bias must be finite numbers.")
+        self.activation = get_activation(activation)
+
+    def weighted_sum(self, x):
+        return weighted_sum(x, self.w, self.b)
+
+    def forward(self, x):
+        """The neuron's output :math:`a = g(w\\cdot x + b)`: a number for one sample (n,), (batch,) for a batch."""
+        a = self.activation.output(np.asarray(self.weighted_sum(x)))
+        return float(a) if np.ndim(a) == 0 else a
+
+    __call__ = forward
+
+    def classify(self, x, threshold=None):
+        """Class 1 where the output reaches the threshold (0.5 for sigmoid/step, 0 for tanh/identity)."""
+        if threshold is None:
+            threshold = 0.5 if self.activation.name in ("sigmoid", "step") else 0.0
+        return (np.asarray(self.forward(x)) >= threshold).astype(np.int64)
+
+    def __repr__(self):
+        return f"Neuron(w={self.w.tolist()}, b={self.b}, activation={self.activation.name!r})"

@@ -1,0 +1,112 @@
+r"""Optimizers: how a parameter moves, given its gradient.
+
+Each optimizer's ``step(parameters)`` takes a list of ``(key, param, grad)``
+triples (``Network.parameters()`` gives them) and updates every ``param`` in
+place. Per-parameter state (velocities, moment estimates) is kept by ``key``.
+
+* :class:`SGD`:      :math:`\theta \leftarrow \theta - \eta\, g`
+* :class:`Momentum`: :math:`v \leftarrow \mu v - \eta\, g;\ \theta \leftarrow \theta + v`
+* :class:`Adam`:     :math:`m \leftarrow \beta_1 m + (1-\beta_1) g;\ v \leftarrow \beta_2 v + (1-\beta_2) g^2;`
+  :math:`\hat m = m/(1-\beta_1^t);\ \hat v = v/(1-\beta_2^t);\ \theta \leftarrow \theta - \eta\,\hat m/(\sqrt{\hat v}+\epsilon)`
+
+L2 weight decay lives in the cost (``Network(l2=...)``), so that gradient
+checking sees it and the reported loss includes it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Optimizer:
+    def __init__(self, learning_rate: float):
+        if not np.isfinite(learning_rate) or learning_rate <= 0:
+            raise ValueError(f"learning_rate must be a positive number, got {learning_rate}.")
+        self.learning_rate = float(learning_rate)
+        self.state: dict[str, dict] = {}
+
+    def step(self, parameters):
+        for key, param, grad in parameters:
+            self.update(key, param, grad)
+
+    def update(self, key, param, grad):
+        raise NotImplementedError
+
+    def reset(self):
+        """Forget all per-parameter state (call before training a fresh network)."""
+        self.state.clear()
+
+    def __repr__(self):
+        return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+
+
+class SGD(Optimizer):
+    r"""Plain (stochastic) gradient descent: :math:`\theta \leftarrow \theta - \eta\, g`."""
+
+    def __init__(self, learning_rate: float = 0.1):
+        super().__init__(learning_rate)
+
+    def update(self, key, param, grad):
+        param -= self.learning_rate * grad
+
+
+class Momentum(Optimizer):
+    r"""SGD with momentum: :math:`v \leftarrow \mu v - \eta\, g`, :math:`\theta \leftarrow \theta + v`.
+
+    The velocity :math:`v` starts at zero; :math:`\mu` (``momentum``) is usually 0.9.
+    """
+
+    def __init__(self, learning_rate: float = 0.1, momentum: float = 0.9):
+        super().__init__(learning_rate)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}.")
+        self.momentum = float(momentum)
+
+    def update(self, key, param, grad):
+        s = self.state.setdefault(key, {})
+        v = s.get("v")
+        if v is None:
+            v = s["v"] = np.zeros_like(param)
+        v *= self.momentum
+        v -= self.learning_rate * grad
+        param += v
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015) with bias correction; see the module docstring for the update."""
+
+    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 epsilon: float = 1e-8):
+        super().__init__(learning_rate)
+        self.beta1, self.beta2, self.epsilon = float(beta1), float(beta2), float(epsilon)
+
+    def update(self, key, param, grad):
+        s = self.state.get(key)
+        if s is None:
+            s = self.state[key] = {"m": np.zeros_like(param), "v": np.zeros_like(param), "t": 0}
+        s["t"] += 1
+        t, m, v = s["t"], s["m"], s["v"]
+        m *= self.beta1
+        m += (1 - self.beta1) * grad
+        v *= self.beta2
+        v += (1 - self.beta2) * (grad * grad)
+        # Fold both bias corrections into the step size (same update, fewer array passes).
+        step = self.learning_rate * np.sqrt(1 - self.beta2 ** t) / (1 - self.beta1 ** t)
+        eps_hat = self.epsilon * np.sqrt(1 - self.beta2 ** t)
+        denom = np.sqrt(v)
+        denom += eps_hat
+        param -= step * (m / denom)
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+
+
+def get_optimizer(optimizer, learning_rate=None) -> Optimizer:
+    """An optimizer instance from a name (``"adam"``) and optional learning rate, or passed through."""
+    if isinstance(optimizer, Optimizer):
+        if learning_rate is not None:
+            optimizer.learning_rate = float(learning_rate)
+        return optimizer
+    if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
+        cls = OPTIMIZERS[optimizer.lower()]
+        return cls() if learning_rate is None else cls(learning_rate=learning_rate)
+    raise ValueError(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(sorted(OPTIMIZERS))}.")
