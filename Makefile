@@ -5,7 +5,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-export MPLBACKEND ?= Agg
 
 .PHONY: lab test setup exercises slides site bench clean help
 
@@ -27,10 +26,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 setup: $(STAMP)
 
 lab: $(STAMP)
-	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter lab --notebook-dir=. notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab --notebook-dir=. notebooks/00_welcome.ipynb
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests notebooks solutions exercises \
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests notebooks solutions exercises \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
 exercises: $(STAMP)
