@@ -55,16 +55,21 @@ def _targets_like(a, y, where, allow_labels=True):
     """Bring targets y to the shape of predictions a (n, k), or raise."""
     y = np.asarray(y)
     n, k = a.shape
-    if y.shape[0] != n:
-        raise ShapeError(f"{where}: {n} predictions but {y.shape[0]} targets.")
+    if y.ndim == 0 or y.shape[0] != n:
+        got = f"{y.shape[0]} targets" if y.ndim else f"a single number ({y}) as target"
+        raise ShapeError(f"{where}: {n} predictions but {got}.")
+    if y.dtype.kind not in "fiub":
+        raise InputError(f"{where}: targets must be numbers, got dtype {y.dtype}.")
     if allow_labels and is_label_vector(y) and k > 1:
-        return one_hot(y, k, dtype=a.dtype)
+        return one_hot(check_labels(y, k, where=where), k, dtype=a.dtype)
+    shape = y.shape
     if y.ndim == 1:
         y = y[:, None]
     if y.shape != a.shape:
-        raise ShapeError(f"{where}: expected targets of shape {a.shape} (like the predictions), got {y.shape}.")
-    if y.dtype.kind not in "fiub":
-        raise InputError(f"{where}: targets must be numbers, got dtype {y.dtype}.")
+        hint = (" (class labels must be integers: use y.astype(int))"
+                if len(shape) == 1 and y.dtype.kind == "f" and k > 1 else "")
+        raise ShapeError(f"{where}: expected targets of shape {a.shape} (like the predictions), "
+                         f"got {shape}{hint}.")
     if not np.isfinite(y).all():
         raise InputError(f"{where}: targets contain NaN or inf.")
     return y.astype(a.dtype, copy=False)

@@ -11,13 +11,14 @@ gains :math:`\lambda W` ("weight decay").
 """
 from __future__ import annotations
 
+import os
 import time
 import warnings
 
 import numpy as np
 
 from .costs import get_cost, one_hot
-from .layers import Dense, Layer
+from .layers import ActivationLayer, Dense, Layer
 from .metrics import to_labels
 from .optimizers import get_optimizer
 from .progress import Progress
@@ -48,7 +49,7 @@ class History(dict):
         return len(self["loss"])
 
     def __repr__(self):
-        last = {k: (round(v[-1], 4) if v else None) for k, v in self.items()}
+        last = {k: (round(v[-1], 4) if v and v[-1] is not None else None) for k, v in self.items()}
         return f"History(epochs={self.epochs}, last={last}{', ' + self.message if self.message else ''})"
 
 
@@ -92,11 +93,13 @@ class Network:
             if a.n_out != b.n_in:
                 raise ShapeError(f"{a.name} outputs {a.n_out} values but the next layer {b.name} "
                                  f"expects {b.n_in} inputs.")
-        last = dense[-1] if dense else None
+        shaping = [l for l in self.layers if isinstance(l, (Dense, ActivationLayer))]
+        last = shaping[-1] if shaping else None  # an ActivationLayer after the last Dense counts too
         if last is not None and self.cost.takes_logits and last.activation.name != "identity":
             raise ValueError(f"the cost {self.cost.name} applies its own activation and expects logits, "
                              f"but the last layer {last.name} has activation {last.activation.name!r}: "
-                             "give the last Dense layer no activation.")
+                             "give the last Dense layer no activation"
+                             + (" and remove that activation layer." if isinstance(last, ActivationLayer) else "."))
 
     @property
     def n_inputs(self):
@@ -117,12 +120,12 @@ class Network:
         return int(sum(p.size for _, p, _ in self.parameters()))
 
     def summary(self) -> str:
-        lines = [f"{'layer':<28}{'output shape':<18}{'parameters':>10}"]
-        for i, layer in enumerate(self.layers):
-            n = sum(p.size for p in layer.params.values())
-            out = f"(batch, {layer.n_out})" if isinstance(layer, Dense) else "(same)"
-            lines.append(f"{i}: {layer!r:<25}"[:28].ljust(28) + f"{out:<18}{n:>10,}")
-        lines.append(f"{'total':<46}{self.n_params():>10,}   cost: {self.cost.name}"
+        rows = [(f"{i}: {layer!r}", f"(batch, {layer.n_out})" if isinstance(layer, Dense) else "(same)",
+                 sum(p.size for p in layer.params.values())) for i, layer in enumerate(self.layers)]
+        w = max(len(name) for name, _, _ in rows) + 2  # never cut a layer's description
+        lines = [f"{'layer':<{w}}{'output shape':<18}{'parameters':>10}"]
+        lines += [f"{name:<{w}}{out:<18}{n:>10,}" for name, out, n in rows]
+        lines.append(f"{'total':<{w + 18}}{self.n_params():>10,}   cost: {self.cost.name}"
                      + (f", l2={self.l2}" if self.l2 else ""))
         return "\n".join(lines)
 
@@ -244,27 +247,27 @@ class Network:
                     idx = order[b * batch_size:(b + 1) * batch_size]
                     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                         loss = self.compute_gradients(X[idx], t[idx], training=True)
-                    if not np.isfinite(loss):
-                        self._restore(snapshot)
-                        history.diverged = True
-                        history.message = (
-                            f"Training stopped in epoch {epoch + 1}, batch {b + 1}: the loss became {loss}. "
-                            f"The learning rate ({opt.learning_rate:g}) is probably too large; try a smaller "
-                            f"one, such as {opt.learning_rate / 10:g}. The weights from the end of "
-                            + (f"epoch {epoch}, the last with a finite loss," if epoch else "no epoch (the starting weights)")
-                            + " have been kept.")
-                        progress.message(history.message)
-                        warnings.warn(history.message, TrainingDiverged, stacklevel=2)
-                        return history
-                    opt.step(self._fresh_params())
+                        if not np.isfinite(loss):
+                            return self._diverged(history, progress, opt, snapshot, epoch,
+                                                  f"in epoch {epoch + 1}, batch {b + 1}: the loss became {loss}")
+                        opt.step(self._fresh_params())  # a huge step can overflow the weights
                     loss_sum += loss * idx.size
                     if labels is not None:
                         correct += self._count_correct(self._last_output, labels[idx])
                     progress.batch(epoch, b)
+                if validation_data is not None:
+                    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                        ev = self.evaluate(Xv, validation_data[1])
+                # the last step may have blown the weights up although every batch loss was finite
+                if not all(np.isfinite(p).all() for _, p, _ in self.parameters()):
+                    return self._diverged(history, progress, opt, snapshot, epoch,
+                                          f"at the end of epoch {epoch + 1}: the weights became NaN or inf")
+                if validation_data is not None and not np.isfinite(ev["loss"]):
+                    return self._diverged(history, progress, opt, snapshot, epoch,
+                                          f"at the end of epoch {epoch + 1}: the validation loss became {ev['loss']}")
                 history["loss"].append(loss_sum / n)
                 history["accuracy"].append(correct / n if labels is not None else None)
                 if validation_data is not None:
-                    ev = self.evaluate(Xv, validation_data[1])
                     history["val_loss"].append(ev["loss"])
                     history["val_accuracy"].append(ev["accuracy"])
                 history["seconds"].append(time.perf_counter() - start)
@@ -272,7 +275,7 @@ class Network:
                                    history["seconds"][-1])
                 if early_stopping is not None:
                     monitored = history["val_loss" if validation_data is not None else "loss"][-1]
-                    if monitored < best[0]:
+                    if history.best_epoch is None or monitored < best[0]:
                         best = (monitored, [p.copy() for _, p, _ in self.parameters()])
                         history.best_epoch = epoch + 1
                     elif epoch + 1 - history.best_epoch >= early_stopping:
@@ -290,6 +293,20 @@ class Network:
         return history
 
     # -- helpers --------------------------------------------------------------------------------------
+    def _diverged(self, history, progress, opt, snapshot, epoch, what):
+        """Stop training: restore the weights of the last finite epoch, say so, warn."""
+        self._restore(snapshot)
+        history.diverged = True
+        history.message = (
+            f"Training stopped {what}. "
+            f"The learning rate ({opt.learning_rate:g}) is probably too large; try a smaller "
+            f"one, such as {opt.learning_rate / 10:g}. The weights from the end of "
+            + (f"epoch {epoch}, the last with a finite loss," if epoch else "no epoch (the starting weights)")
+            + " have been kept.")
+        progress.message(history.message)
+        warnings.warn(history.message, TrainingDiverged, stacklevel=3)
+        return history
+
     def _fresh_params(self):
         # grads are re-bound by backward each step, so read them afresh
         return self.parameters()
@@ -322,10 +339,13 @@ class Network:
             raise InputError(f"Network: {name} must be numeric, got dtype {y.dtype}.")
         if y.dtype.kind == "f" and not np.isfinite(y).all():
             raise InputError(f"Network: {name} contains NaN or inf.")
+        shape = y.shape
         y = y.reshape(n, -1)
         if k is not None and y.shape[1] != k:
+            hint = (f" (class labels must be integers: use {name}.astype(int))"
+                    if len(shape) == 1 and y.dtype.kind == "f" else "")
             raise ShapeError(f"Network: expected {name} of shape ({n},) with labels or ({n}, {k}), "
-                             f"got {np.asarray(y).shape}.")
+                             f"got shape {shape} of dtype {y.dtype}{hint}.")
         return y.astype(self._dtype(), copy=False)
 
     def _labels_or_none(self, y):
@@ -349,6 +369,9 @@ class Network:
 
     def load(self, path):
         """Read parameters saved by :meth:`save` into this network (same architecture)."""
+        if isinstance(path, (str, os.PathLike)) and not os.path.exists(path) \
+                and os.path.exists(f"{os.fspath(path)}.npz"):
+            path = f"{os.fspath(path)}.npz"  # save("w") wrote w.npz: np.savez adds the extension
         try:
             data = np.load(path)
         except FileNotFoundError:

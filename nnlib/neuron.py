@@ -49,9 +49,14 @@ class Neuron:
     __call__ = forward
 
     def classify(self, x, threshold=None):
-        """Class 1 where the output reaches the threshold (0.5 for sigmoid/step, 0 for tanh/identity)."""
+        """Class 1 where the output reaches ``threshold``; by default where :math:`z = w\\cdot x + b \\ge 0`.
+
+        For the (increasing) activations the default is the same as the output reaching
+        :math:`g(0)`: 0.5 for sigmoid and step, 0 for tanh and identity; for ReLU, whose
+        output is never below 0, only the ``z`` test separates the classes.
+        """
         if threshold is None:
-            threshold = 0.5 if self.activation.name in ("sigmoid", "step") else 0.0
+            return (np.asarray(self.weighted_sum(x)) >= 0).astype(np.int64)
         return (np.asarray(self.forward(x)) >= threshold).astype(np.int64)
 
     def __repr__(self):

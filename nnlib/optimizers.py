@@ -17,11 +17,20 @@ from __future__ import annotations
 import numpy as np
 
 
+def check_learning_rate(learning_rate) -> float:
+    """The learning rate as a float, or a ValueError if it is not a positive finite number."""
+    try:
+        lr = float(learning_rate)
+    except (TypeError, ValueError):
+        lr = float("nan")
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}.")
+    return lr
+
+
 class Optimizer:
     def __init__(self, learning_rate: float):
-        if not np.isfinite(learning_rate) or learning_rate <= 0:
-            raise ValueError(f"learning_rate must be a positive number, got {learning_rate}.")
-        self.learning_rate = float(learning_rate)
+        self.learning_rate = check_learning_rate(learning_rate)
         self.state: dict[str, dict] = {}
 
     def step(self, parameters):
@@ -77,6 +86,9 @@ class Adam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  epsilon: float = 1e-8):
         super().__init__(learning_rate)
+        if not (0 <= beta1 < 1 and 0 <= beta2 < 1 and epsilon > 0):
+            raise ValueError(f"Adam needs 0 <= beta1 < 1, 0 <= beta2 < 1 and epsilon > 0, "
+                             f"got beta1={beta1}, beta2={beta2}, epsilon={epsilon}.")
         self.beta1, self.beta2, self.epsilon = float(beta1), float(beta2), float(epsilon)
 
     def update(self, key, param, grad):
@@ -90,11 +102,15 @@ class Adam(Optimizer):
         v *= self.beta2
         v += (1 - self.beta2) * (grad * grad)
         # Fold both bias corrections into the step size (same update, fewer array passes).
-        step = self.learning_rate * np.sqrt(1 - self.beta2 ** t) / (1 - self.beta1 ** t)
-        eps_hat = self.epsilon * np.sqrt(1 - self.beta2 ** t)
+        # Python floats, not numpy float64 scalars: a float64 scalar would make numpy
+        # compute the float32 update in float64 (20x slower, and a silent upcast).
+        step = self.learning_rate * float(np.sqrt(1 - self.beta2 ** t)) / (1 - self.beta1 ** t)
+        eps_hat = self.epsilon * float(np.sqrt(1 - self.beta2 ** t))
         denom = np.sqrt(v)
         denom += eps_hat
-        param -= step * (m / denom)
+        np.divide(m, denom, out=denom)
+        denom *= step
+        param -= denom
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
@@ -104,7 +120,7 @@ def get_optimizer(optimizer, learning_rate=None) -> Optimizer:
     """An optimizer instance from a name (``"adam"``) and optional learning rate, or passed through."""
     if isinstance(optimizer, Optimizer):
         if learning_rate is not None:
-            optimizer.learning_rate = float(learning_rate)
+            optimizer.learning_rate = check_learning_rate(learning_rate)
         return optimizer
     if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
         cls = OPTIMIZERS[optimizer.lower()]
