@@ -288,6 +288,11 @@ class Network:
                         break
                 if callback is not None and callback(epoch, history, self):
                     break
+            if early_stopping is not None and not history.early_stopped and best[1] is not None \
+                    and history.best_epoch != history.epochs:
+                self._restore(best[1])  # the epochs ran out after the best one: keep the best
+                history.message = (f"Kept the weights of epoch {history.best_epoch}, the best "
+                                   f"{'val_loss' if validation_data is not None else 'loss'}.")
         finally:
             progress.close()
         return history

@@ -35,6 +35,14 @@ class Optimizer:
 
     def step(self, parameters):
         for key, param, grad in parameters:
+            state = self.state.get(key)
+            if state:
+                held = next(v for v in state.values() if isinstance(v, np.ndarray))
+                if held.shape != param.shape:
+                    raise ValueError(
+                        f"{type(self).__name__} holds state for {key} of shape {held.shape}, but the "
+                        f"parameter now has shape {param.shape}: it was used with another network. "
+                        "Create a new optimizer (or call .reset()) for each network.")
             self.update(key, param, grad)
 
     def update(self, key, param, grad):

@@ -497,3 +497,36 @@ def test_verbose_prints_one_line_per_epoch_in_a_terminal(capsys, verbose):
     for i, line in enumerate(lines):
         assert line.startswith(f"epoch {i + 1}/3")
         assert f"loss {h['loss'][i]:.4f}" in line and f"val_accuracy {h['val_accuracy'][i]:.4f}" in line
+
+
+def test_early_stopping_keeps_the_best_weights_when_the_epochs_run_out():
+    """Patience never runs out here, but the best val_loss came before the last epoch:
+    fit must still leave the best epoch's weights in place."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    Xv, yv = rng.standard_normal((20, 3)), rng.integers(0, 2, 20)  # noise: val loss wanders
+    net = Network([Dense(3, 16, "tanh"), Dense(16, 1)], loss="sigmoid_cross_entropy", seed=0)
+    kept = {}
+
+    def remember(epoch, history, network):
+        kept[epoch + 1] = [p.copy() for _, p, _ in network.parameters()]
+
+    h = net.fit(X, y, epochs=12, batch_size=8, optimizer="sgd", learning_rate=0.5,
+                validation_data=(Xv, yv), early_stopping=100, callback=remember, verbose=False)
+    best = int(np.argmin(h["val_loss"])) + 1
+    assert h.best_epoch == best and best != h.epochs, "the set-up must have its best epoch before the last"
+    for (_, p, _), q in zip(net.parameters(), kept[best]):
+        np.testing.assert_array_equal(p, q)
+    assert f"epoch {best}" in h.message
+
+
+def test_an_optimizer_reused_on_a_network_of_other_shapes_says_so():
+    from nnlib.optimizers import Adam
+    X, y = np.ones((4, 2)), np.array([0, 1, 0, 1])
+    opt = Adam()
+    Network([Dense(2, 3, "relu"), Dense(3, 1)], loss="sigmoid_cross_entropy", seed=0).fit(
+        X, y, epochs=1, optimizer=opt, verbose=False)
+    other = Network([Dense(2, 5, "relu"), Dense(5, 1)], loss="sigmoid_cross_entropy", seed=0)
+    with pytest.raises(ValueError, match="used with another network"):
+        other.fit(X, y, epochs=1, optimizer=opt, verbose=False)
