@@ -18,7 +18,7 @@ Where each idea lives (one module each):
 ``checks``, ``grade``  exercise checks and the class grader
 =====================  =========================================================
 """
-from . import activations, costs, gradient_check, initializers, layers, metrics, optimizers
+from . import activations, costs, datasets, gradient_check, initializers, layers, metrics, optimizers
 from .activations import (ACTIVATIONS, identity, leaky_relu, leaky_relu_prime, relu, relu_prime,
                           sigmoid, sigmoid_prime, softmax, softmax_prime, step, step_prime, tanh,
                           tanh_prime)

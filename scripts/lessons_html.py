@@ -1,0 +1,108 @@
+"""Execute the lessons once and turn them into offline HTML: reveal.js decks and a static site.
+
+Used by ``make slides`` (scripts/build_slides.py) and ``make site`` (scripts/build_site.py).
+Executed copies are cached in ``build/executed/`` and reused while neither the lesson
+nor nnlib has changed. Everything the pages load (reveal.js, MathJax) is copied next
+to them, so they open from disk with no network.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS_DIR = ROOT / "notebooks"
+BUILD = ROOT / "build"
+REVEAL_SRC = Path(__file__).resolve().parent / "vendor" / "reveal.js"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
+WIDGET_NOTE = ('<p style="border-left:4px solid #4477aa;padding:0.3em 0.8em;color:#333">'
+               "<em>Interactive widget here: open this lesson in JupyterLab (<code>make lab</code>) "
+               "to use it. The static figure next to it shows the same picture.</em></p>")
+
+
+def lessons() -> list[Path]:
+    return sorted(LESSONS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _fingerprint(path: Path) -> str:
+    h = hashlib.sha256(path.read_bytes())
+    for src in sorted((ROOT / "nnlib").rglob("*.py")):
+        h.update(src.read_bytes())
+    return h.hexdigest()
+
+
+def execute(path: Path, cache_dir: Path = BUILD / "executed", timeout: int = 600):
+    """The lesson executed top to bottom in a fresh kernel (cached). Raises if a cell fails."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cached, stamp = cache_dir / path.name, cache_dir / (path.name + ".sha256")
+    key = _fingerprint(path)
+    if cached.exists() and stamp.exists() and stamp.read_text() == key:
+        return nbformat.read(cached, as_version=4)
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbformat.write(nb, cached)
+    stamp.write_text(key)
+    return nb
+
+
+def execute_all(paths, workers: int = 2):
+    """Execute several lessons, ``workers`` kernels at a time (the CI machine has 2 cores)."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(paths, pool.map(execute, paths)))
+
+
+def for_static_html(nb, link_suffix: str):
+    """A copy ready for static HTML: widget outputs become a short note, lesson links point
+    at the generated pages (``01_neuron.ipynb`` -> ``01_neuron{link_suffix}``)."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = re.sub(r"\]\((\d\d_[A-Za-z0-9_]+)\.ipynb", rf"](\1{link_suffix}", cell.source)
+        elif cell.cell_type == "code":
+            outputs = []
+            for out in cell.get("outputs", []):
+                if WIDGET_MIME in out.get("data", {}):
+                    out = nbformat.v4.new_output("display_data", data={"text/html": WIDGET_NOTE})
+                outputs.append(out)
+            cell.outputs = outputs
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def copy_mathjax(dest: Path) -> str:
+    """Copy MathJax (from the jupyter-server-mathjax package) to ``dest``; returns the script path."""
+    import jupyter_server_mathjax
+    src = Path(jupyter_server_mathjax.__file__).parent / "static"
+    if not (dest / "MathJax.js").exists():
+        shutil.copytree(src, dest, dirs_exist_ok=True)
+    return "MathJax.js?config=" + MATHJAX_CONFIG
+
+
+def copy_reveal(dest: Path):
+    shutil.copytree(REVEAL_SRC, dest, dirs_exist_ok=True)
+
+
+def title_of(nb) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+)$", cell.source, re.M)
+            if m:
+                return m.group(1).strip()
+    return "Untitled"
+
+
+def check_no_errors(nb, name):
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                sys.exit(f"{name}: cell {i} raised {out.get('ename')}: {out.get('evalue')}")
