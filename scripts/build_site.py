@@ -21,18 +21,19 @@ def build(out: Path, only=None) -> list[Path]:
     pages = out / "notebooks"
     pages.mkdir(parents=True, exist_ok=True)
     mathjax = "../_static/mathjax/" + L.copy_mathjax(out / "_static" / "mathjax")
+    require_js = "../_static/" + L.copy_vendor(out / "_static")["require_js_url"]
     for folder in ("exercises",):
         if (L.ROOT / folder).is_dir():
             shutil.copytree(L.ROOT / folder, out / folder, dirs_exist_ok=True)
     paths = [p for p in L.lessons() if not only or p.stem in only]
     executed = L.execute_all(paths)
-    exporter = HTMLExporter(template_name="lab", mathjax_url=mathjax)
+    exporter = HTMLExporter(template_name="lab", mathjax_url=mathjax, require_js_url=require_js)
     written, items = [], []
     for path, nb in executed.items():
         L.check_no_errors(nb, path.name)
         body, _ = exporter.from_notebook_node(L.for_static_html(nb, ".html"))
         target = pages / f"{path.stem}.html"
-        target.write_text(body, encoding="utf-8")
+        target.write_text(L.offline(body, path.name), encoding="utf-8")
         written.append(target)
         items.append(f'<li><a href="notebooks/{target.name}">{L.title_of(nb)}</a></li>')
     index = out / "index.html"

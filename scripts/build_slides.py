@@ -18,18 +18,18 @@ import lessons_html as L  # noqa: E402
 
 def build(out: Path, only=None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    L.copy_reveal(out / "reveal.js")
-    mathjax = "mathjax/" + L.copy_mathjax(out / "mathjax")
+    assets = {k: "_static/" + v for k, v in L.copy_vendor(out / "_static").items()}
+    mathjax = "_static/mathjax/" + L.copy_mathjax(out / "_static" / "mathjax")
     paths = [p for p in L.lessons() if not only or p.stem in only]
     executed = L.execute_all(paths)
-    exporter = SlidesExporter(reveal_url_prefix="reveal.js", reveal_theme="white",
-                              reveal_transition="none", mathjax_url=mathjax)
+    exporter = SlidesExporter(reveal_theme="white", reveal_transition="none", mathjax_url=mathjax,
+                              **assets)
     written, items = [], []
     for path, nb in executed.items():
         L.check_no_errors(nb, path.name)
         body, _ = exporter.from_notebook_node(L.for_static_html(nb, ".slides.html"))
         target = out / f"{path.stem}.slides.html"
-        target.write_text(body, encoding="utf-8")
+        target.write_text(L.offline(body, path.name), encoding="utf-8")
         written.append(target)
         items.append(f'<li><a href="{target.name}">{L.title_of(nb)}</a></li>')
     (out / "index.html").write_text(

@@ -21,7 +21,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS_DIR = ROOT / "notebooks"
 BUILD = ROOT / "build"
-REVEAL_SRC = Path(__file__).resolve().parent / "vendor" / "reveal.js"
+VENDOR = Path(__file__).resolve().parent / "vendor"  # reveal.js, require.js, jQuery (see its README)
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 WIDGET_NOTE = ('<p style="border-left:4px solid #4477aa;padding:0.3em 0.8em;color:#333">'
@@ -88,8 +88,34 @@ def copy_mathjax(dest: Path) -> str:
     return "MathJax.js?config=" + MATHJAX_CONFIG
 
 
-def copy_reveal(dest: Path):
-    shutil.copytree(REVEAL_SRC, dest, dirs_exist_ok=True)
+def copy_vendor(dest: Path) -> dict:
+    """Copy reveal.js, require.js and jQuery to ``dest``; returns their paths relative to ``dest``
+    as nbconvert exporter options."""
+    shutil.copytree(VENDOR, dest, dirs_exist_ok=True)
+    return {"reveal_url_prefix": "reveal.js", "require_js_url": "requirejs/require.js",
+            "jquery_url": "jquery/jquery.min.js"}
+
+
+# The MathJax of jupyter-server-mathjax carries only the STIX-Web fonts: tell MathJax to use them.
+MATHJAX_FONTS = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": '
+                 '{availableFonts: ["STIX-Web"], preferredFont: "STIX-Web", webFont: "STIX-Web", '
+                 'imageFont: null}, SVG: {font: "STIX-Web"}});</script>\n')
+_MERMAID = re.compile(r"<script type=\"module\">\s*import mermaid from[^<]*</script>\s*", re.S)
+_REMOTE = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)=["'](https?:)?//""", re.I)
+
+
+def offline(html: str, name: str) -> str:
+    """Make nbconvert's page load nothing from the network, or fail saying what still would.
+
+    The lessons draw no mermaid diagrams, so the template's mermaid import (from a CDN) goes;
+    MathJax is pointed at its bundled fonts."""
+    html = _MERMAID.sub("", html)
+    html = re.sub(r"<script[^>]*MathJax\.js", lambda m: MATHJAX_FONTS + m.group(0), html, count=1)
+    remote = _REMOTE.search(html)
+    if remote:
+        start = remote.start()
+        sys.exit(f"{name}: the page would still load from the network: {html[start:start + 160]}")
+    return html
 
 
 def title_of(nb) -> str:
