@@ -33,3 +33,12 @@ from .optimizers import SGD, Adam, Momentum
 from .validation import InputError, ShapeError
 
 __version__ = "0.1.0"
+
+_LAZY = ("plots", "widgets", "checks", "grade", "exercises")  # import matplotlib/ipywidgets on first use
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'nnlib' has no attribute {name!r}")
