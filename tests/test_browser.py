@@ -172,10 +172,12 @@ def open_and_run_all(page, lab, notebook: str):
     assert page.locator(".jupyter-widgets").count() > 0, f"{notebook}: no widget rendered"
 
 
-def widget_with(page, label: str):
-    """The outermost widget box that holds a control labelled ``label`` and an nnlib readout."""
+def widget_with(page, label: str, css_class: str | None = None):
+    """The outermost widget box that holds a control labelled ``label`` and an nnlib readout
+    (and has ``css_class``, when a lesson shows more than one such widget)."""
     control = page.locator(".widget-label", has_text=re.compile(rf"^{re.escape(label)}$"))
-    box = page.locator(".widget-vbox").filter(has=control).filter(has=page.locator(".nnlib-readout"))
+    box = page.locator(f".{css_class}" if css_class else ".widget-vbox").filter(has=control) \
+        .filter(has=page.locator(".nnlib-readout"))
     assert box.count() > 0, f"no widget with a control labelled {label!r} and a readout"
     return box.first
 
@@ -232,7 +234,7 @@ def test_lesson_1_neuron_explorer_follows_the_keyboard(page, lab):
 
 def test_lesson_5_gradient_descent_explorer_follows_the_keyboard(page, lab):
     open_and_run_all(page, lab, "05_gradient_descent.ipynb")
-    box = widget_with(page, "learning rate η")
+    box = widget_with(page, "learning rate η", "nnlib-gradient-descent-explorer")
     readout = box.locator(".nnlib-readout").first
     before, image = readout.inner_text(), plot_source(box)
     eta = float(re.search(r"η = ([\d.e-]+)", before).group(1))
