@@ -16,7 +16,7 @@ _WIDGETS = {
     "cost_explorer": "costs",
     "gradient_descent_explorer": "gradient_descent",
     "backprop_stepper": "backprop",
-    "playground": "playground",
+    "playground": "training_playground",
     "training_comparison": "training_better",
     "digit_browser": "digits",
 }

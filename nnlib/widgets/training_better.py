@@ -1,0 +1,319 @@
+r"""Lesson 8 widget: training better, one technique at a time, variants overlaid.
+
+Pick a technique and its setting; the same small problem is trained once per
+variant (same data, same seed, same number of epochs) and the curves are drawn
+on top of each other:
+
+==================  ===============================  ==========================================
+technique           setting                          variants
+==================  ===============================  ==========================================
+initialization      the activation                   large N(0, 1), Xavier, He
+optimizer           the learning rate :math:`\eta`   SGD, momentum (:math:`\mu = 0.9`), Adam
+L2 weight decay     :math:`\lambda`                  none, :math:`\lambda`
+dropout             drop probability :math:`p`       none, dropout :math:`p`
+early stopping      patience (epochs)                none, early stopping
+==================  ===============================  ==========================================
+
+The first two train on the three spirals (initialization: a deep 2-64x6-3 network and
+plain SGD; optimizer: 2-32-32-3 ReLU). The three regularizers train on a problem built to
+overfit: 80 moons points of which a fifth carry the wrong label, and a 2-64-64-1 network
+with enough capacity to learn every one of those wrong labels (validated on 200 clean points).
+
+* :func:`compute_comparison`: pure (and cached), technique + setting -> every
+  variant's history and final validation accuracy;
+* :func:`draw_comparison`: loss (train solid, validation dashed) and validation accuracy;
+* :func:`training_comparison`: the widget.
+"""
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .. import datasets
+from ..layers import Dense, Dropout
+from ..network import Network, TrainingDiverged
+from ..optimizers import SGD, Adam, Momentum
+from ..plots import CLASS_COLORS
+from .base import InteractivePlot, dropdown
+
+#: technique -> (setting label, [(option label, value), ...], default value)
+SETTINGS = {
+    "initialization": ("activation", [("tanh", "tanh"), ("relu", "relu")], "tanh"),
+    "optimizer": ("learning rate η", [(f"{v:g}", v) for v in (0.001, 0.003, 0.01, 0.03, 0.1)], 0.01),
+    "L2 weight decay": ("λ", [(f"{v:g}", v) for v in (0.001, 0.003, 0.01, 0.03, 0.1)], 0.003),
+    "dropout": ("drop probability p", [(f"{v:g}", v) for v in (0.1, 0.2, 0.3, 0.5)], 0.3),
+    "early stopping": ("patience (epochs)", [(str(v), v) for v in (10, 20, 40, 80)], 80),
+}
+TECHNIQUES = tuple(SETTINGS)
+INIT_LABELS = {"normal": "large N(0, 1)", "xavier": "Xavier", "he": "He"}
+
+
+@lru_cache(maxsize=4)
+def spirals_problem(seed=0):
+    """The three spirals (300 points), split 240 train / 60 validation."""
+    X, y = datasets.make_spirals(300, classes=3, noise=0.2, seed=seed)
+    return datasets.train_test_split(X, y, test_size=0.2, seed=seed)
+
+
+@lru_cache(maxsize=4)
+def overfitting_problem(seed=0, n_train=80, wrong=0.2):
+    """Few moons to train on (80, a fraction ``wrong`` of them with flipped labels, as real
+    data sets have mistakes) and 200 to validate on (correct labels): easy to memorize."""
+    X, y = datasets.make_moons(n_train + 200, noise=0.2, seed=seed)
+    y_train = y[:n_train].copy()
+    flip = np.random.default_rng(seed + 7).choice(n_train, int(wrong * n_train), replace=False)
+    y_train[flip] = 1 - y_train[flip]
+    return X[:n_train], X[n_train:], y_train, y[n_train:]
+
+
+def initialization_network(init, activation="tanh", depth=6, width=64, seed=0, n_in=2, n_out=3):
+    """``depth`` hidden layers of ``width`` units, all initialized with ``init``, logits out."""
+    sizes = [n_in] + [width] * depth
+    layers = [Dense(a, b, activation, init=init) for a, b in zip(sizes, sizes[1:])]
+    layers.append(Dense(width, n_out, init=init))
+    return Network(layers, loss="softmax_cross_entropy", seed=seed)
+
+
+def layer_activations(network, X):
+    """The output :math:`a` of every hidden Dense layer (its activation applied) for inputs X."""
+    out, acts = X, []
+    for layer in network.layers[:-1]:
+        out = layer.forward(out)
+        if isinstance(layer, Dense):
+            acts.append(out)
+    return acts
+
+
+def compute_activation_histograms(activation="tanh", inits=("normal", "xavier", "he"), seed=0,
+                                  depth=6, width=64):
+    """Per initialization, the hidden layers' activations of an untrained network on the
+    spirals' training points: ``{init: [a of layer 1, ..., a of layer depth]}``."""
+    X = spirals_problem(seed)[0]
+    with np.errstate(all="ignore"):
+        return {init: layer_activations(initialization_network(init, activation, depth, width, seed), X)
+                for init in inits}
+
+
+def draw_activation_histograms(hists, activation="tanh"):
+    """One row per initialization, one column per hidden layer: histograms of :math:`a`."""
+    inits = list(hists)
+    depth = len(hists[inits[0]])
+    fig, axes = plt.subplots(len(inits), depth, figsize=(2.0 * depth, 1.9 * len(inits)),
+                             sharey="row", squeeze=False)
+    fig.subplots_adjust(left=0.1, right=0.99, bottom=0.1, top=0.88, wspace=0.12, hspace=0.55)
+    for r, init in enumerate(inits):
+        for c, a in enumerate(hists[init]):
+            ax = axes[r, c]
+            values = np.clip(a.ravel(), -1e3, 1e3)
+            hi = 1.05 if activation == "tanh" else max(1e-3, np.percentile(values, 99.5))
+            lo = -hi if activation == "tanh" else 0.0
+            ax.hist(values, bins=40, range=(lo, hi), color=CLASS_COLORS[r], alpha=0.85, histtype="stepfilled")
+            ax.set_yticks([])
+            ax.tick_params(labelsize=8)
+            ax.set_title(f"layer {c + 1}: std {a.std():.2g}", fontsize=9)
+        axes[r, 0].set_ylabel(INIT_LABELS.get(init, init), fontsize=11)
+    fig.suptitle(f"Hidden activations ({activation}) of an untrained 6x64 network, per initialization",
+                 fontsize=12)
+    return fig
+
+
+def overfitting_network(l2=0.0, dropout=0.0, seed=0):
+    """2-64-64-1 tanh, far more capacity than 40 points need; optional L2 and dropout."""
+    layers = [Dense(2, 64, "tanh")]
+    layers += [Dropout(dropout)] if dropout else []
+    layers += [Dense(64, 64, "tanh")]
+    layers += [Dropout(dropout)] if dropout else []
+    layers += [Dense(64, 1)]
+    return Network(layers, loss="sigmoid_cross_entropy", l2=l2, seed=seed)
+
+
+def _run(network, problem, epochs, batch_size, optimizer, seed, early_stopping=None):
+    X_tr, X_val, y_tr, y_val = problem
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrainingDiverged)  # reported in the state instead
+        history = network.fit(X_tr, y_tr, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                              validation_data=(X_val, y_val), seed=seed, verbose=False,
+                              early_stopping=early_stopping)
+        final = network.evaluate(X_val, y_val)
+    return history, final
+
+
+def _variants(technique, setting, seed):
+    """[(label, network, problem, epochs, batch, optimizer, early_stopping), ...] for one comparison."""
+    if technique == "initialization":
+        p = spirals_problem(seed)
+        return [(INIT_LABELS[i], initialization_network(i, setting, seed=seed), p, 40, 32, SGD(0.05), None)
+                for i in ("normal", "xavier", "he")]
+    if technique == "optimizer":
+        p = spirals_problem(seed)
+        net = lambda: Network([Dense(2, 32, "relu"), Dense(32, 32, "relu"), Dense(32, 3)],  # noqa: E731
+                              loss="softmax_cross_entropy", seed=seed)
+        return [("SGD", net(), p, 60, 32, SGD(setting), None),
+                ("momentum 0.9", net(), p, 60, 32, Momentum(setting, 0.9), None),
+                ("Adam", net(), p, 60, 32, Adam(setting), None)]
+    p = overfitting_problem(seed)
+
+    def full_batch_adam(label, network, patience=None):  # 300 epochs, one step per epoch
+        return (label, network, p, 300, len(p[0]), Adam(0.01), patience)
+
+    if technique == "L2 weight decay":
+        return [full_batch_adam("no regularization", overfitting_network(seed=seed)),
+                full_batch_adam(f"L2 λ = {setting:g}", overfitting_network(l2=setting, seed=seed))]
+    if technique == "dropout":
+        return [full_batch_adam("no regularization", overfitting_network(seed=seed)),
+                full_batch_adam(f"dropout p = {setting:g}", overfitting_network(dropout=setting, seed=seed))]
+    if technique == "early stopping":
+        return [full_batch_adam("no early stopping", overfitting_network(seed=seed)),
+                full_batch_adam(f"early stopping, patience {setting}", overfitting_network(seed=seed),
+                                int(setting))]
+    raise ValueError(f"unknown technique {technique!r}; choose one of: {', '.join(TECHNIQUES)}.")
+
+
+def check_setting(technique, setting):
+    if technique not in SETTINGS:
+        raise ValueError(f"unknown technique {technique!r}; choose one of: {', '.join(TECHNIQUES)}.")
+    allowed = [v for _, v in SETTINGS[technique][1]]
+    if setting not in allowed:
+        raise ValueError(f"{technique}: setting ({SETTINGS[technique][0]}) must be one of {allowed}, "
+                         f"got {setting!r}.")
+
+
+def compute_comparison(technique="optimizer", setting=None, seed=0) -> dict:
+    """Train every variant of ``technique`` with ``setting`` (default: its default) on one problem.
+
+    Returns ``{"technique", "setting", "setting_label", "variants": [{"label", "history",
+    "val_accuracy", "val_loss", "train_loss", "epochs", "stopped_at", "diverged"}, ...],
+    "best"}``, where ``val_accuracy`` is the final network's validation accuracy
+    (after early stopping: the restored best weights') and ``best`` the label of the
+    variant with the highest one. Cached: the same arguments return the same object.
+    """
+    if technique in SETTINGS and setting is None:
+        setting = SETTINGS[technique][2]
+    check_setting(technique, setting)
+    return _comparison(technique, setting, int(seed))
+
+
+@lru_cache(maxsize=32)
+def _comparison(technique, setting, seed):
+    out = []
+    for label, net, problem, epochs, batch, opt, patience in _variants(technique, setting, seed):
+        history, final = _run(net, problem, epochs, batch, opt, seed, patience)
+        out.append({"label": label, "history": {k: list(v) for k, v in history.items()},
+                    "val_accuracy": final["accuracy"], "val_loss": final["loss"],
+                    "train_loss": history["loss"][-1] if history["loss"] else float("nan"),
+                    "epochs": history.epochs, "stopped_at": history.best_epoch if history.early_stopped else None,
+                    "diverged": history.diverged})
+    best = max(out, key=lambda v: v["val_accuracy"])["label"]
+    return {"technique": technique, "setting": setting, "setting_label": SETTINGS[technique][0],
+            "variants": out, "best": best, "seed": seed}
+
+
+def comparison_readout(state) -> str:
+    """'final validation accuracy: SGD 45% · momentum 0.9 78% · Adam 93%'."""
+    parts = []
+    for v in state["variants"]:
+        note = " (diverged)" if v["diverged"] else (f" (stopped, kept epoch {v['stopped_at']})"
+                                                    if v["stopped_at"] else "")
+        parts.append(f"{v['label']} <b>{v['val_accuracy']:.0%}</b>{note}")
+    return "final validation accuracy: " + " · ".join(parts)
+
+
+def draw_comparison(state, axes=None):
+    """Left: loss per epoch (train solid, validation dashed), one colour per variant.
+    Right: validation accuracy per epoch."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.3))
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
+    ax_loss, ax_acc = axes
+    fig = ax_loss.figure
+    top = 0.0
+    for i, v in enumerate(state["variants"]):
+        h, color = v["history"], CLASS_COLORS[i]
+        epochs = np.arange(1, len(h["loss"]) + 1)
+        if v["diverged"]:  # a legend entry, even when not one epoch finished
+            for ax in (ax_loss, ax_acc):
+                ax.plot([], [], ":", color=color, lw=2,
+                        label=f"{v['label']}: diverged in epoch {len(epochs) + 1} (loss NaN)")
+        if not len(epochs):
+            continue
+        ax_loss.plot(epochs, h["loss"], "-", color=color, lw=2, label=f"{v['label']}: train")
+        ax_loss.plot(epochs, h["val_loss"], "--", color=color, lw=2, label=f"{v['label']}: validation")
+        ax_acc.plot(epochs, h["val_accuracy"], "-", color=color, lw=2, label=v["label"])
+        finite = [x for x in h["loss"] + h["val_loss"] if np.isfinite(x)]
+        top = max(top, np.percentile(finite, 98) if finite else 0)
+        if v["stopped_at"]:
+            for ax in (ax_loss, ax_acc):
+                ax.axvline(v["stopped_at"], color=color, ls=":", lw=1.5)
+    ax_loss.set_ylim(0, top * 1.1 if top > 0 else 1)
+    ax_loss.set_xlabel("epoch", fontsize=12)
+    ax_loss.set_ylabel("loss (cross-entropy)", fontsize=12)
+    ax_loss.set_title("loss: train (solid), validation (dashed)", fontsize=12)
+    ax_acc.set_xlabel("epoch", fontsize=12)
+    ax_acc.set_ylabel("validation accuracy", fontsize=12)
+    ax_acc.set_ylim(0, 1.02)
+    ax_acc.set_title("validation accuracy", fontsize=12)
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9)
+    setting = state["setting"]
+    fig.suptitle(f"{state['technique']}, {state['setting_label']} = {setting:g}" if not isinstance(setting, str)
+                 else f"{state['technique']}, {state['setting_label']} = {setting}", fontsize=13)
+    return fig
+
+
+class TrainingComparison(InteractivePlot):
+    """Technique and setting menus; the setting's choices follow the technique.
+
+    ``set(technique="optimizer", setting=0.01)``; ``state`` is :func:`compute_comparison`'s result.
+    """
+
+    def __init__(self, technique="optimizer", setting=None, seed=0):
+        if technique in SETTINGS and setting is None:
+            setting = SETTINGS[technique][2]
+        check_setting(technique, setting)
+        self.seed = seed
+        label, options, _ = SETTINGS[technique]
+        controls = {"technique": dropdown(list(TECHNIQUES), technique, "technique"),
+                    "setting": dropdown(options, setting, label)}
+        # registered before the base class's observer, so the setting menu is already the
+        # new technique's when the figure is recomputed
+        controls["technique"].observe(self._technique_changed, names="value")
+        super().__init__(controls, self._compute, draw_comparison, comparison_readout,
+                         height="460px", title="Training better: compare the variants",
+                         layout="horizontal")
+
+    def _technique_changed(self, change):
+        label, options, default = SETTINGS[change["new"]]
+        setting = self.controls["setting"]
+        self._switching = True  # no recomputing for the in-between menu states
+        try:
+            setting.description = label
+            setting.options = options
+            setting.value = default
+        finally:
+            self._switching = False
+
+    def update(self, *args):
+        if not getattr(self, "_switching", False):
+            super().update(*args)
+
+    def _compute(self, technique, setting):
+        if setting not in [v for _, v in SETTINGS[technique][1]]:  # menus mid-switch
+            setting = SETTINGS[technique][2]
+        return compute_comparison(technique, setting, self.seed)
+
+    def set(self, technique=None, setting=None):
+        """Choose a technique and/or setting, as a learner would with the menus."""
+        if technique is not None:
+            self.controls["technique"].value = technique
+        if setting is not None:
+            self.controls["setting"].value = setting
+        return self.state
+
+
+def training_comparison(technique="optimizer", setting=None, seed=0) -> TrainingComparison:
+    """Compare initializations, optimizers and regularizers on the same problem, curves overlaid."""
+    return TrainingComparison(technique, setting, seed)
