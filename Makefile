@@ -28,8 +28,10 @@ setup: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. notebooks/00_welcome.ipynb
 
+# One BLAS thread for the tests: the networks here are small, and two OpenBLAS threads
+# fighting pytest and a kernel for 2 cores made training up to 10x slower (make bench uses both).
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests notebooks solutions exercises \
+	MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest tests notebooks solutions exercises \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
 exercises: $(STAMP)

@@ -1,13 +1,12 @@
 """`make site`: a static HTML version of the executed lessons in build/site/, for reading first.
 
 Every lesson is executed (figures included), exported with nbconvert's lab template, and
-linked from an index page. MathJax is copied beside the pages and the exercise notebooks
-are copied too, so every link works offline. Open build/site/index.html.
+linked from an index page. MathJax is copied beside the pages, and what the lessons link to
+(exercise notebooks, INSTRUCTORS.md) is copied too, so every link works offline. Open build/site/index.html.
 """
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
@@ -22,9 +21,6 @@ def build(out: Path, only=None) -> list[Path]:
     pages.mkdir(parents=True, exist_ok=True)
     mathjax = "../_static/mathjax/" + L.copy_mathjax(out / "_static" / "mathjax")
     require_js = "../_static/" + L.copy_vendor(out / "_static")["require_js_url"]
-    for folder in ("exercises",):
-        if (L.ROOT / folder).is_dir():
-            shutil.copytree(L.ROOT / folder, out / folder, dirs_exist_ok=True)
     paths = [p for p in L.lessons() if not only or p.stem in only]
     executed = L.execute_all(paths)
     exporter = HTMLExporter(template_name="lab", mathjax_url=mathjax, require_js_url=require_js)
@@ -33,7 +29,9 @@ def build(out: Path, only=None) -> list[Path]:
         L.check_no_errors(nb, path.name)
         body, _ = exporter.from_notebook_node(L.for_static_html(nb, ".html"))
         target = pages / f"{path.stem}.html"
-        target.write_text(L.offline(body, path.name), encoding="utf-8")
+        body = L.offline(body, path.name)
+        target.write_text(body, encoding="utf-8")
+        L.copy_link_targets(body, out)
         written.append(target)
         items.append(f'<li><a href="notebooks/{target.name}">{L.title_of(nb)}</a></li>')
     index = out / "index.html"

@@ -2,7 +2,7 @@
 
 Each lesson's cells carry slide metadata (slide / subslide / fragment / skip / notes);
 nbconvert turns the executed lesson into a deck, and reveal.js and MathJax are copied
-beside the decks. Open build/slides/index.html, or a deck directly; press S for speaker notes.
+beside the decks. Open build/slides/index.html, or a deck in build/slides/notebooks/; press S for speaker notes.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ import lessons_html as L  # noqa: E402
 
 
 def build(out: Path, only=None) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    assets = {k: "_static/" + v for k, v in L.copy_vendor(out / "_static").items()}
-    mathjax = "_static/mathjax/" + L.copy_mathjax(out / "_static" / "mathjax")
+    decks = out / "notebooks"  # the same layout as the repository, so the lessons' links work
+    decks.mkdir(parents=True, exist_ok=True)
+    assets = {k: "../_static/" + v for k, v in L.copy_vendor(out / "_static").items()}
+    mathjax = "../_static/mathjax/" + L.copy_mathjax(out / "_static" / "mathjax")
     paths = [p for p in L.lessons() if not only or p.stem in only]
     executed = L.execute_all(paths)
     exporter = SlidesExporter(reveal_theme="white", reveal_transition="none", mathjax_url=mathjax,
@@ -28,10 +29,12 @@ def build(out: Path, only=None) -> list[Path]:
     for path, nb in executed.items():
         L.check_no_errors(nb, path.name)
         body, _ = exporter.from_notebook_node(L.for_static_html(nb, ".slides.html"))
-        target = out / f"{path.stem}.slides.html"
-        target.write_text(L.offline(body, path.name), encoding="utf-8")
+        target = decks / f"{path.stem}.slides.html"
+        body = L.offline(body, path.name)
+        target.write_text(body, encoding="utf-8")
+        L.copy_link_targets(body, out)
         written.append(target)
-        items.append(f'<li><a href="{target.name}">{L.title_of(nb)}</a></li>')
+        items.append(f'<li><a href="notebooks/{target.name}">{L.title_of(nb)}</a></li>')
     (out / "index.html").write_text(
         "<!doctype html><meta charset='utf-8'><title>Lecture decks</title>"
         "<h1>Neural networks from one neuron to MNIST: lecture decks</h1><ol start='0'>"

@@ -129,6 +129,27 @@ def offline(html: str, name: str) -> str:
     return html
 
 
+_LINK = re.compile(r"""<a\b[^>]*\bhref=["']([^"'#?]+)""", re.I)
+
+
+def copy_link_targets(html: str, out: Path):
+    """Copy what a lesson page links to outside notebooks/ (exercise notebooks, INSTRUCTORS.md,
+    README.md) into ``out`` at the same relative place, so the links work in the built pages too.
+    Pages live in ``out/notebooks/``, as the lessons do in the repository."""
+    for href in _LINK.findall(html):
+        if re.match(r"[a-z]+:", href) or href.startswith("/"):
+            continue
+        source = (LESSONS_DIR / href).resolve()
+        if not source.exists() or source.is_relative_to(LESSONS_DIR) or not source.is_relative_to(ROOT):
+            continue
+        target = out / source.relative_to(ROOT)
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
 def title_of(nb) -> str:
     for cell in nb.cells:
         if cell.cell_type == "markdown":

@@ -59,8 +59,8 @@ def test_one_offline_deck_per_lesson(built):
         assert slides >= 5 and html.count("<section") >= slides, f"{deck.name}: {slides} slides expected"
         assert "Reveal.initialize" in html
         assert "Traceback (most recent call last)" not in html
-    index = (out / "slides" / "index.html").read_text()
-    assert all(d.name in index for d in decks)
+    index = _assert_offline_and_complete(out / "slides" / "index.html")
+    assert all(f"notebooks/{d.name}" in index for d in decks)
 
 
 def test_static_site_has_every_lesson_with_figures_and_math(built):

@@ -19,6 +19,7 @@ _WIDGETS = {
     "playground": "training_playground",
     "training_comparison": "training_better",
     "digit_browser": "digits",
+    "convolution_explorer": "digits",
 }
 
 __all__ = sorted(_WIDGETS)
