@@ -17,23 +17,10 @@ import lessons_html as L  # noqa: E402
 
 
 def build(out: Path, only=None) -> list[Path]:
-    pages = out / "notebooks"
-    pages.mkdir(parents=True, exist_ok=True)
     mathjax = "../_static/mathjax/" + L.copy_mathjax(out / "_static" / "mathjax")
     require_js = "../_static/" + L.copy_vendor(out / "_static")["require_js_url"]
-    paths = [p for p in L.lessons() if not only or p.stem in only]
-    executed = L.execute_all(paths)
     exporter = HTMLExporter(template_name="lab", mathjax_url=mathjax, require_js_url=require_js)
-    written, items = [], []
-    for path, nb in executed.items():
-        L.check_no_errors(nb, path.name)
-        body, _ = exporter.from_notebook_node(L.for_static_html(nb, ".html"))
-        target = pages / f"{path.stem}.html"
-        body = L.offline(body, path.name)
-        target.write_text(body, encoding="utf-8")
-        L.copy_link_targets(body, out)
-        written.append(target)
-        items.append(f'<li><a href="notebooks/{target.name}">{L.title_of(nb)}</a></li>')
+    written = L.write_pages(exporter, out, ".html", only)
     index = out / "index.html"
     index.write_text(
         "<!doctype html><html><head><meta charset='utf-8'><title>Neural networks from one neuron to MNIST"
@@ -41,8 +28,8 @@ def build(out: Path, only=None) -> list[Path]:
         "</style></head><body><h1>Neural networks from one neuron to MNIST</h1>"
         "<p>The lessons, executed, with every figure. The widgets need a running kernel: "
         "open the notebooks in JupyterLab (<code>make lab</code>) to use them.</p><ol start='0'>"
-        + "".join(items) + "</ol></body></html>", encoding="utf-8")
-    return [index] + written
+        + L.index_items(written) + "</ol></body></html>", encoding="utf-8")
+    return [index] + [page for page, _ in written]
 
 
 def main():

@@ -164,3 +164,27 @@ def check_no_errors(nb, name):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 sys.exit(f"{name}: cell {i} raised {out.get('ename')}: {out.get('evalue')}")
+
+
+def write_pages(exporter, out: Path, suffix: str, only=None) -> list[tuple[Path, str]]:
+    """Execute the lessons (all, or those named in ``only``) and export each with ``exporter``
+    to ``out/notebooks/<lesson><suffix>``, offline and with its links' targets copied.
+    Returns ``[(page, title), ...]`` in lesson order."""
+    pages = out / "notebooks"  # the repository's layout, so the lessons' relative links work
+    pages.mkdir(parents=True, exist_ok=True)
+    paths = [p for p in lessons() if not only or p.stem in only]
+    written = []
+    for path, nb in execute_all(paths).items():
+        check_no_errors(nb, path.name)
+        body, _ = exporter.from_notebook_node(for_static_html(nb, suffix))
+        body = offline(body, path.name)
+        target = pages / f"{path.stem}{suffix}"
+        target.write_text(body, encoding="utf-8")
+        copy_link_targets(body, out)
+        written.append((target, title_of(nb)))
+    return written
+
+
+def index_items(written) -> str:
+    return "".join(f'<li><a href="notebooks/{page.name}">{title}</a></li>' for page, title in written)
+
