@@ -97,6 +97,15 @@ class Cost:
         """Both at once (fused costs share the work); returns ``(float, array)``."""
         return self.value(a, y), self.gradient(a, y)
 
+    def _value_and_gradient(self, a, y):
+        """``value_and_gradient`` for targets that ``_check_targets`` has passed, shaped like
+        ``a`` (``Network.fit`` prepares and checks them once per fit, not once per batch);
+        costs may skip their checks here."""
+        return self.value_and_gradient(a, y)
+
+    def _check_targets(self, y):
+        """Raise if this cost cannot take the targets y (n, k); see ``_value_and_gradient``."""
+
     def __call__(self, a, y):
         return self.value(a, y)
 
@@ -178,7 +187,12 @@ class SoftmaxCrossEntropy(Cost):
 
     def value_and_gradient(self, z, y):
         z = _check_pred(z, self.name)
-        y = self._targets(z, y)
+        return self._value_and_gradient(z, self._targets(z, y))
+
+    def _check_targets(self, y):
+        _probability_targets(y, y, self.name)
+
+    def _value_and_gradient(self, z, y):
         shifted = z - z.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)

@@ -160,8 +160,13 @@ class Network:
 
     def compute_gradients(self, X, y, training=True) -> float:
         """One forward and backward pass on a batch; fills every ``grads``; returns the loss."""
+        return self._compute_gradients(X, y, training, self.cost.value_and_gradient)
+
+    def _compute_gradients(self, X, y, training, value_and_gradient) -> float:
+        # fit passes the cost's _value_and_gradient, which skips the checks of the targets:
+        # fit has checked them once for the whole data set instead of once per batch
         out = self._last_output = self.forward(X, training=training)
-        loss, dout = self.cost.value_and_gradient(out, y)
+        loss, dout = value_and_gradient(out, y)
         self.backward(dout)
         if self.l2:
             for layer in self._dense_layers():
@@ -218,6 +223,7 @@ class Network:
         X = self._check_X(X)
         n = X.shape[0]
         t = self._targets(y, n)
+        self.cost._check_targets(t)  # once here, so that each batch can skip it
         labels = self._labels_or_none(y)
         if validation_data is not None:
             if len(validation_data) != 2:
@@ -246,7 +252,7 @@ class Network:
                 for b in range(n_batches):
                     idx = order[b * batch_size:(b + 1) * batch_size]
                     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                        loss = self.compute_gradients(X[idx], t[idx], training=True)
+                        loss = self._compute_gradients(X[idx], t[idx], True, self.cost._value_and_gradient)
                         if not np.isfinite(loss):
                             return self._diverged(history, progress, opt, snapshot, epoch,
                                                   f"in epoch {epoch + 1}, batch {b + 1}: the loss became {loss}")
