@@ -75,7 +75,7 @@ def check_layer_gradients(layer, X, seed=0, h: float = 1e-5) -> dict:
     dout = rng.standard_normal(out.shape)
     layer.forward(X, training=False)
     dX = layer.backward(dout)
-    analytic = dict(layer.grads)
+    analytic = {name: g.copy() for name, g in layer.grads.items()}
     errors = {}
     if dX is not None:
         errors["X"] = rel_error(dX, numerical_gradient_array(lambda: layer.forward(X), X, dout, h))

@@ -6,7 +6,8 @@ Every layer keeps the same contract (CS231n's):
   output of shape (batch, n_out) and keeps in a cache what backward will need;
 * ``backward(dout)`` takes dout = dC/d(output), shape (batch, n_out), returns
   dX = dC/dX, shape (batch, n_in), and fills ``grads``, which mirror ``params``
-  name for name and shape for shape.
+  name for name and shape for shape. Each backward overwrites ``grads`` in place:
+  copy them (``layer.grads["W"].copy()``) to keep the values of an earlier batch.
 
 Rows are samples, columns are features: :math:`Z = XW + b`, never column vectors.
 """
@@ -112,9 +113,18 @@ class Dense(Layer):
         X, Z, A = self._need_cache()
         self._check_dout(dout, A.shape)
         delta = dout if self.activation.name == "identity" else self.activation.backward(dout, Z, A)
-        self.grads["W"] = X.T @ delta
-        self.grads["b"] = delta.sum(axis=0)
+        # written into the arrays grads already holds: a fresh (n_in, n_out) array every
+        # batch would cost as much as the product itself (the memory is new to the process)
+        np.matmul(X.T, delta, out=self._grad("W"))
+        np.sum(delta, axis=0, out=self._grad("b"))
         return delta @ self.params["W"].T if self.needs_input_grad else None
+
+    def _grad(self, name):
+        """``grads[name]``, made anew if ``params[name]`` has been replaced by another shape or dtype."""
+        g, p = self.grads.get(name), self.params[name]
+        if g is None or g.shape != p.shape or g.dtype != p.dtype:
+            g = self.grads[name] = np.zeros_like(p)
+        return g
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}, init={self.init!r})"

@@ -53,6 +53,28 @@ class History(dict):
         return f"History(epochs={self.epochs}, last={last}{', ' + self.message if self.message else ''})"
 
 
+class BatchGatherer:
+    """The rows of a mini-batch, copied into arrays reused from batch to batch.
+
+    ``batch(idx)`` returns ``(X[idx], t[idx])``. With an index array the rows are
+    copied into the same two buffers every time (fresh arrays the size of a batch
+    of images cost as much as a layer's product); with a slice they are views.
+    The buffers are overwritten by the next call.
+    """
+
+    def __init__(self, X, t, batch_size):
+        self.X, self.t = X, t
+        self.X_buffer = np.empty((batch_size,) + X.shape[1:], dtype=X.dtype)
+        self.t_buffer = np.empty((batch_size,) + t.shape[1:], dtype=t.dtype)
+
+    def __call__(self, idx):
+        if isinstance(idx, slice):
+            return self.X[idx], self.t[idx]
+        m = len(idx)  # mode="clip" lets take write straight into out (idx is always in range)
+        return (np.take(self.X, idx, axis=0, out=self.X_buffer[:m], mode="clip"),
+                np.take(self.t, idx, axis=0, out=self.t_buffer[:m], mode="clip"))
+
+
 class Network:
     """Layers stacked in order, with a cost.
 
@@ -170,7 +192,7 @@ class Network:
         self.backward(dout)
         if self.l2:
             for layer in self._dense_layers():
-                layer.grads["W"] = layer.grads["W"] + self.l2 * layer.params["W"]
+                layer.grads["W"] += self.l2 * layer.params["W"]
             loss += self.l2_penalty()
         return loss
 
@@ -239,6 +261,7 @@ class Network:
             if hasattr(layer, "rng"):
                 layer.rng = np.random.default_rng(rng.integers(2**63))
         n_batches = -(-n // batch_size)
+        batch = BatchGatherer(X, t, batch_size)
         history = History()
         progress = Progress(epochs, n_batches, verbose)
         best = (np.inf, None)
@@ -251,8 +274,9 @@ class Network:
                 loss_sum = correct = 0.0
                 for b in range(n_batches):
                     idx = order[b * batch_size:(b + 1) * batch_size]
+                    Xb, tb = batch(idx if shuffle else slice(b * batch_size, (b + 1) * batch_size))
                     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                        loss = self._compute_gradients(X[idx], t[idx], True, self.cost._value_and_gradient)
+                        loss = self._compute_gradients(Xb, tb, True, self.cost._value_and_gradient)
                         if not np.isfinite(loss):
                             return self._diverged(history, progress, opt, snapshot, epoch,
                                                   f"in epoch {epoch + 1}, batch {b + 1}: the loss became {loss}")

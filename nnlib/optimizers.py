@@ -29,28 +29,49 @@ def check_learning_rate(learning_rate) -> float:
 
 
 class Optimizer:
+    """Base class: ``step`` walks the parameters, ``update`` moves one of them in place.
+
+    The updates write into arrays they keep (``out=``), never into fresh temporary
+    arrays: on a 100,000-weight layer each temporary costs as much as the arithmetic.
+    """
+
     def __init__(self, learning_rate: float):
         self.learning_rate = check_learning_rate(learning_rate)
         self.state: dict[str, dict] = {}
+        self._scratch: dict[str, np.ndarray] = {}  # working memory, one array per parameter
 
     def step(self, parameters):
         for key, param, grad in parameters:
-            state = self.state.get(key)
-            if state:
-                held = next(v for v in state.values() if isinstance(v, np.ndarray))
-                if held.shape != param.shape:
-                    raise ValueError(
-                        f"{type(self).__name__} holds state for {key} of shape {held.shape}, but the "
-                        f"parameter now has shape {param.shape}: it was used with another network. "
-                        "Create a new optimizer (or call .reset()) for each network.")
             self.update(key, param, grad)
 
     def update(self, key, param, grad):
         raise NotImplementedError
 
+    def _state(self, key, param, *names):
+        """This parameter's state dict, created on its first step with the named arrays of zeros."""
+        state = self.state.get(key)
+        if state is None:
+            state = self.state[key] = {name: np.zeros_like(param) for name in names}
+        else:
+            held = state[names[0]]
+            if held.shape != param.shape:
+                raise ValueError(
+                    f"{type(self).__name__} holds state for {key} of shape {held.shape}, but the "
+                    f"parameter now has shape {param.shape}: it was used with another network. "
+                    "Create a new optimizer (or call .reset()) for each network.")
+        return state
+
+    def _work(self, key, param):
+        """A scratch array shaped like ``param`` (not state: it holds nothing between steps)."""
+        work = self._scratch.get(key)
+        if work is None or work.shape != param.shape or work.dtype != param.dtype:
+            work = self._scratch[key] = np.empty_like(param)
+        return work
+
     def reset(self):
         """Forget all per-parameter state (call before training a fresh network)."""
         self.state.clear()
+        self._scratch.clear()
 
     def __repr__(self):
         return f"{type(self).__name__}(learning_rate={self.learning_rate})"
@@ -63,7 +84,8 @@ class SGD(Optimizer):
         super().__init__(learning_rate)
 
     def update(self, key, param, grad):
-        param -= self.learning_rate * grad
+        step = np.multiply(grad, self.learning_rate, out=self._work(key, param))  # eta g
+        param -= step
 
 
 class Momentum(Optimizer):
@@ -79,12 +101,9 @@ class Momentum(Optimizer):
         self.momentum = float(momentum)
 
     def update(self, key, param, grad):
-        s = self.state.setdefault(key, {})
-        v = s.get("v")
-        if v is None:
-            v = s["v"] = np.zeros_like(param)
-        v *= self.momentum
-        v -= self.learning_rate * grad
+        v = self._state(key, param, "v")["v"]
+        v *= self.momentum                                                  # mu v
+        v -= np.multiply(grad, self.learning_rate, out=self._work(key, param))  # - eta g
         param += v
 
 
@@ -100,25 +119,29 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.epsilon = float(beta1), float(beta2), float(epsilon)
 
     def update(self, key, param, grad):
-        s = self.state.get(key)
-        if s is None:
-            s = self.state[key] = {"m": np.zeros_like(param), "v": np.zeros_like(param), "t": 0}
-        s["t"] += 1
-        t, m, v = s["t"], s["m"], s["v"]
-        m *= self.beta1
-        m += (1 - self.beta1) * grad
-        v *= self.beta2
-        v += (1 - self.beta2) * (grad * grad)
-        # Fold both bias corrections into the step size (same update, fewer array passes).
+        s = self._state(key, param, "m", "v")
+        s["t"] = t = s.get("t", 0) + 1
+        m, v, work = s["m"], s["v"], self._work(key, param)
+        # m <- beta1 m + (1 - beta1) g, written as m += (1 - beta1)(g - m)
+        np.subtract(grad, m, out=work)
+        work *= 1 - self.beta1
+        m += work
+        # v <- beta2 v + (1 - beta2) g^2, written as v += (1 - beta2)(g^2 - v)
+        np.multiply(grad, grad, out=work)
+        work -= v
+        work *= 1 - self.beta2
+        v += work
+        # theta <- theta - eta m_hat / (sqrt(v_hat) + eps), with both bias corrections
+        # folded into the step size and epsilon (the same update, fewer array passes).
         # Python floats, not numpy float64 scalars: a float64 scalar would make numpy
         # compute the float32 update in float64 (20x slower, and a silent upcast).
-        step = self.learning_rate * float(np.sqrt(1 - self.beta2 ** t)) / (1 - self.beta1 ** t)
-        eps_hat = self.epsilon * float(np.sqrt(1 - self.beta2 ** t))
-        denom = np.sqrt(v)
-        denom += eps_hat
-        np.divide(m, denom, out=denom)
-        denom *= step
-        param -= denom
+        root = float(np.sqrt(1 - self.beta2 ** t))
+        step = self.learning_rate * root / (1 - self.beta1 ** t)
+        np.sqrt(v, out=work)
+        work += self.epsilon * root
+        np.divide(m, work, out=work)
+        work *= step
+        param -= work
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

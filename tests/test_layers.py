@@ -68,6 +68,34 @@ def test_dense_gradients_by_formula():
     np.testing.assert_allclose(dX, dout @ layer.params["W"].T)
 
 
+def test_backward_overwrites_the_same_grads_arrays():
+    """grads keep their identity from batch to batch (no fresh arrays), and hold the newest batch."""
+    layer = Dense(4, 3, "relu", seed=4)
+    held = dict(layer.grads)
+    r = np.random.default_rng(7)
+    for _ in range(2):
+        Xb, dout = r.standard_normal((5, 4)), r.standard_normal((5, 3))
+        Z = Xb @ layer.W + layer.b
+        layer.forward(Xb)
+        layer.backward(dout)
+        for k in ("W", "b"):
+            assert layer.grads[k] is held[k]
+        np.testing.assert_allclose(layer.grads["W"], Xb.T @ (dout * (Z > 0)))
+        np.testing.assert_allclose(layer.grads["b"], (dout * (Z > 0)).sum(axis=0))
+
+
+def test_replaced_params_get_matching_grads():
+    """Assigning a new W of another shape or dtype must not write gradients into the old buffer."""
+    layer = Dense(4, 3, seed=4)
+    layer.n_out = 2  # a learner rebuilding the layer by hand
+    layer.params = {"W": np.ones((4, 2), dtype=np.float32), "b": np.zeros(2, dtype=np.float32)}
+    layer.forward(X.astype(np.float32))
+    layer.backward(np.ones((5, 2), dtype=np.float32))
+    assert layer.grads["W"].shape == (4, 2) and layer.grads["W"].dtype == np.float32
+    np.testing.assert_allclose(layer.grads["W"], X.astype(np.float32).T @ np.ones((5, 2)), rtol=1e-6)
+    np.testing.assert_allclose(layer.grads["b"], [5.0, 5.0])
+
+
 def test_first_layer_can_skip_input_gradient():
     layer = Dense(4, 3, "tanh", seed=6)
     layer.needs_input_grad = False

@@ -530,3 +530,35 @@ def test_an_optimizer_reused_on_a_network_of_other_shapes_says_so():
     other = Network([Dense(2, 5, "relu"), Dense(5, 1)], loss="sigmoid_cross_entropy", seed=0)
     with pytest.raises(ValueError, match="used with another network"):
         other.fit(X, y, epochs=1, optimizer=opt, verbose=False)
+
+
+def test_batches_are_the_rows_asked_for():
+    """fit's batches: an index array is copied into a reused buffer, a slice is a view."""
+    from nnlib.network import BatchGatherer
+    Xd = np.arange(30.0).reshape(10, 3)
+    t = np.arange(20.0).reshape(10, 2)
+    batch = BatchGatherer(Xd, t, batch_size=4)
+    first_X, first_t = batch(np.array([7, 0, 3, 3]))
+    np.testing.assert_array_equal(first_X, Xd[[7, 0, 3, 3]])
+    np.testing.assert_array_equal(first_t, t[[7, 0, 3, 3]])
+    last_X, last_t = batch(np.array([9, 1]))  # a short last batch
+    np.testing.assert_array_equal(last_X, Xd[[9, 1]])
+    np.testing.assert_array_equal(last_t, t[[9, 1]])
+    assert np.shares_memory(first_X, last_X)  # the same buffer, reused
+    view_X, _ = batch(slice(4, 8))
+    assert np.shares_memory(view_X, Xd) and view_X.shape == (4, 3)
+
+
+def test_fit_without_shuffle_takes_the_batches_in_order():
+    """shuffle=False trains on rows 0..b-1, b..2b-1, ...: the same as steps on those slices by hand."""
+    from nnlib.optimizers import SGD
+    Xb, y = blobs(50)
+    net = Network([Dense(2, 4, "tanh"), Dense(4, 3)], loss="softmax_cross_entropy", seed=3)
+    twin = Network([Dense(2, 4, "tanh"), Dense(4, 3)], loss="softmax_cross_entropy", seed=3)
+    net.fit(Xb, y, epochs=1, batch_size=16, optimizer=SGD(0.3), shuffle=False, verbose=False)
+    opt = SGD(0.3)
+    for start in range(0, 50, 16):
+        twin.compute_gradients(Xb[start:start + 16], y[start:start + 16])
+        opt.step(twin.parameters())
+    for p, q in zip(weights(net), weights(twin)):
+        np.testing.assert_allclose(p, q, rtol=1e-12)

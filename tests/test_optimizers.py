@@ -142,3 +142,22 @@ def test_get_optimizer():
     with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'; choose one of: adam, momentum, sgd"):
         get_optimizer("rmsprop")
     assert repr(SGD(0.2)) == "SGD(learning_rate=0.2)"
+
+
+@pytest.mark.parametrize("cls", [SGD, Momentum, Adam])
+def test_gradient_is_left_untouched(cls):
+    """The updates work in memory of their own: the gradient passed in keeps its values."""
+    theta, g = np.ones(4), np.array([0.5, -1.0, 2.0, 0.0])
+    cls(learning_rate=0.1).step([("t", theta, g)])
+    np.testing.assert_array_equal(g, [0.5, -1.0, 2.0, 0.0])
+
+
+def test_sgd_has_no_state_and_serves_networks_of_any_shape():
+    """SGD remembers nothing between steps, so one instance may train one network after another."""
+    opt = SGD(0.5)
+    a, b = np.zeros(3), np.zeros((2, 2))
+    opt.step([("layer0.W", a, np.ones(3))])
+    opt.step([("layer0.W", b, np.ones((2, 2)))])  # same key, another shape
+    np.testing.assert_array_equal(a, -0.5)
+    np.testing.assert_array_equal(b, -0.5)
+    assert opt.state == {}
