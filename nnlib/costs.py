@@ -193,11 +193,16 @@ class SoftmaxCrossEntropy(Cost):
         _probability_targets(y, y, self.name)
 
     def _value_and_gradient(self, z, y):
+        n = z.shape[0]
         shifted = z - z.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
-        value = float(np.sum(y * (np.log(total) - shifted)) / z.shape[0])
-        return value, (e / total - y) / z.shape[0]
+        # -ln softmax(z)_k = ln(sum_j e^{z_j - max}) - (z_k - max); vdot sums y * that in one call
+        value = float(np.vdot(y, np.log(total) - shifted)) / n
+        e /= total  # softmax(z), in place: no more arrays than needed, once per batch
+        e -= y
+        e /= n
+        return value, e
 
     def _targets(self, z, y):
         if is_label_vector(y):
