@@ -16,12 +16,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lessons_html as L  # noqa: E402
 
 
+# Long code lines wrap instead of running off the slide's right edge, a wide equation scrolls
+# sideways, and a slide taller than the screen scrolls (nbconvert's reveal_scroll does this
+# only after the first slide change).
+SLIDE_CSS = """<style>
+.reveal pre, .reveal pre code { white-space: pre-wrap; overflow-wrap: break-word; }
+.reveal .slides > section > section { max-height: 100%; overflow-y: auto; }
+.reveal .MathJax_Display { overflow-x: auto; overflow-y: hidden; }
+</style>
+"""
+
+
 def build(out: Path, only=None) -> list[Path]:
     assets = {k: "../_static/" + v for k, v in L.copy_vendor(out / "_static").items()}
     mathjax = "../_static/mathjax/" + L.copy_mathjax(out / "_static" / "mathjax")
     exporter = SlidesExporter(reveal_theme="white", reveal_transition="none", mathjax_url=mathjax,
-                              **assets)
+                              reveal_scroll=True, **assets)
     written = L.write_pages(exporter, out, ".slides.html", only)
+    for page, _ in written:
+        html = page.read_text(encoding="utf-8")
+        page.write_text(html.replace("</head>", SLIDE_CSS + "</head>", 1), encoding="utf-8")
     (out / "index.html").write_text(
         "<!doctype html><meta charset='utf-8'><title>Lecture decks</title>"
         "<h1>Neural networks from one neuron to MNIST: lecture decks</h1><ol start='0'>"

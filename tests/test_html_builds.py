@@ -63,6 +63,48 @@ def test_one_offline_deck_per_lesson(built):
     assert all(f"notebooks/{d.name}" in index for d in decks)
 
 
+MEASURE_SLIDE = """() => {
+    const s = document.querySelector('.reveal .slides > section.present > section.present');
+    const screen = document.querySelector('.reveal .slides').offsetHeight;
+    const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+    const first = t => t.trim().split(String.fromCharCode(10))[0].slice(0, 60);
+    const code = [...s.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 1);
+    const math = [...s.querySelectorAll('.MathJax_Display')].filter(m => m.scrollWidth > m.clientWidth + 1 && !scrolls(m));
+    const tall = s.scrollHeight > screen + 1;
+    const scrollsDown = ['auto', 'scroll'].includes(getComputedStyle(s).overflowY) && s.clientHeight <= screen + 1;
+    return {wide: code.concat(math).map(e => first(e.textContent)), cut: tall && !scrollsDown};
+}"""
+
+
+def test_deck_slides_fit_the_screen(built, chromium):
+    """As projected: no code line runs off a slide's right edge, an equation wider than the slide
+    scrolls sideways, and a slide taller than the screen scrolls instead of being cut off.
+    Every slide of every deck, shown one by one in a real browser as a lecturer would."""
+    _, decks, _ = built
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        for deck in decks:
+            page.goto(deck.as_uri())
+            page.wait_for_function("document.querySelector('.reveal.ready') !== null", timeout=30_000)
+            shape = page.evaluate("[...document.querySelectorAll('.reveal .slides > section')]"
+                                  ".map(h => h.querySelectorAll(':scope > section').length)")
+            assert sum(shape) >= 5, f"{deck.name}: only {sum(shape)} slides laid out"
+            for h, n in enumerate(shape):
+                for v in range(n):
+                    page.goto(f"{deck.as_uri()}#/{h}/{v}")  # reveal.js follows the address
+                    page.wait_for_function(f"document.querySelector('.reveal .slides > section:nth-child({h + 1})"
+                                           f" > section:nth-child({v + 1})').classList.contains('present')")
+                    # reveal.js asks MathJax to typeset the new slide's math again: let it finish
+                    page.wait_for_timeout(250)
+                    page.evaluate("() => new Promise(done => MathJax.Hub.Queue(done))")
+                    problems = page.evaluate(MEASURE_SLIDE)
+                    where = f"{deck.name}, slide {h}/{v}"
+                    assert not problems["wide"], f"{where} runs off the right edge: {problems['wide']}"
+                    assert not problems["cut"], f"{where} is taller than the screen and cannot scroll"
+    finally:
+        page.close()
+
+
 def test_static_site_has_every_lesson_with_figures_and_math(built):
     out, _, pages = built
     index = _assert_offline_and_complete(pages[0])
