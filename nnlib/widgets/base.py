@@ -89,6 +89,16 @@ def slider(value, min, max, step, description, continuous_update=True, readout_f
                          style={"description_width": "initial"}, layout=w.Layout(width="340px"))
 
 
+def log_slider(value, min_exponent, max_exponent, description, step=0.05, readout_format=".3f",
+               continuous_update=False):
+    """A FloatLogSlider from 10**min_exponent to 10**max_exponent, for a quantity whose
+    interesting values span decades (a learning rate, a steepness)."""
+    return w.FloatLogSlider(value=value, base=10, min=min_exponent, max=max_exponent, step=step,
+                            description=description, readout_format=readout_format,
+                            continuous_update=continuous_update, style={"description_width": "initial"},
+                            layout=w.Layout(width="340px"))
+
+
 def int_slider(value, min, max, description, step=1, continuous_update=False):
     return w.IntSlider(value=value, min=min, max=max, step=step, description=description,
                        continuous_update=continuous_update, style={"description_width": "initial"},

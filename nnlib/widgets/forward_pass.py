@@ -132,16 +132,11 @@ def readout_universal_approximation(state) -> str:
 
 def universal_approximation(n_hidden: int = 10, steepness: float = 300.0, target="sine + ripple"):
     """The widget: sliders for the number of hidden neurons (even) and the steepness, a target menu."""
-    import ipywidgets as w
-
-    from .base import InteractivePlot, dropdown, int_slider
+    from .base import InteractivePlot, dropdown, int_slider, log_slider
 
     controls = {
         "n_hidden": int_slider(n_hidden, 2, 200, "hidden neurons", step=2),
-        "steepness": w.FloatLogSlider(value=steepness, base=10, min=1, max=3.7, step=0.05,
-                                      description="steepness w", readout_format=".0f",
-                                      continuous_update=False, style={"description_width": "initial"},
-                                      layout=w.Layout(width="340px")),
+        "steepness": log_slider(steepness, 1, 3.7, "steepness w", readout_format=".0f"),
         "target": dropdown(list(TARGETS), target, "target"),
     }
     plot = InteractivePlot(controls, compute_universal_approximation, draw_universal_approximation,

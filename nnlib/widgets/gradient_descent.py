@@ -227,16 +227,10 @@ def readout_gradient_descent(state) -> str:
 def gradient_descent_explorer(learning_rate: float = 0.05, x0: float = -3.0, y0: float = 2.0,
                               steps: int = 30, surface="elongated bowl"):
     """The widget: learning rate (log scale), start point, number of steps and surface."""
-    import ipywidgets as w
-
-    from .base import InteractivePlot, dropdown, int_slider, slider
+    from .base import InteractivePlot, dropdown, int_slider, log_slider, slider
 
     controls = {
-        "learning_rate": w.FloatLogSlider(value=learning_rate, base=10, min=-3, max=0, step=0.05,
-                                          description="learning rate η", readout_format=".3f",
-                                          continuous_update=False,
-                                          style={"description_width": "initial"},
-                                          layout=w.Layout(width="340px")),
+        "learning_rate": log_slider(learning_rate, -3, 0, "learning rate η"),
         "x0": slider(x0, -3.0, 3.0, 0.1, "start x0", continuous_update=False),
         "y0": slider(y0, -3.0, 3.0, 0.1, "start y0", continuous_update=False),
         "steps": int_slider(steps, 0, 100, "steps"),
