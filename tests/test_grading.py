@@ -26,7 +26,7 @@ import pytest
 
 from nnlib import grade
 from nnlib.checks import EXERCISES, LESSONS, total_points
-from nnlib.checks.kernel import KernelSession
+from nnlib.checks.kernel import KernelSession, KernelStartError
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = list(LESSONS)
@@ -43,10 +43,13 @@ BUGS = _load_module("bugs").BUGS
 fixtures = _load_module("fixtures")
 
 
-def run_grader(*argv):
-    """(exit status, stdout) of the grader's command line, run in this process."""
+def run_grader(*argv, stderr=None):
+    """(exit status, stdout) of the grader's command line, run in this process.
+
+    What the grader writes to stderr goes to ``stderr`` (a StringIO) when given.
+    """
     out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(stderr or io.StringIO()):
         try:
             status = grade.main([str(a) for a in argv])
         except SystemExit as exc:
@@ -55,8 +58,9 @@ def run_grader(*argv):
 
 
 def graded(*argv):
-    status, out = run_grader("--json", "--jobs", "2", *argv)
-    assert status == 0, out
+    err = io.StringIO()
+    status, out = run_grader("--json", "--jobs", "2", *argv, stderr=err)
+    assert status == 0, f"grader exit status {status}; its stderr ends:\n{err.getvalue()[-3000:]}\n{out[-2000:]}"
     report = json.loads(out)
     return {(nb["student"], nb["exercise_set"] or Path(nb["notebook"]).stem): nb for nb in report["notebooks"]}, report
 
@@ -222,6 +226,51 @@ def test_the_grader_never_receives_what_a_notebook_prints(tmp_path):
         assert kernel.run("1/0", 10).error_text == "ZeroDivisionError: division by zero"
         assert kernel.run("import time; time.sleep(30)", 1).status == "timeout"
         assert kernel.run("x = 1", 10).status == "ok", "the kernel is usable after an interrupt"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets are used on POSIX systems only")
+def test_kernels_talk_over_private_unix_sockets_and_leave_none_behind(tmp_path):
+    # TCP ports are picked before the kernel binds them, and another program can take one
+    # meanwhile (jupyter_client#487): one such kernel that failed to start stopped a whole CI run.
+    kernel = KernelSession(str(tmp_path))
+    folder = kernel._socket_dir
+    try:
+        assert kernel.km.transport == "ipc" and kernel.km.ip.startswith(folder)
+        assert len(os.listdir(folder)) == 5, "shell, iopub, stdin, control and heartbeat sockets"
+        assert kernel.run("x = 1", 10).status == "ok"
+    finally:
+        kernel.close()
+    assert not os.path.exists(folder)
+    assert list(tmp_path.iterdir()) == [], "nothing is written into the kernel's working folder"
+
+
+def test_a_kernel_that_fails_to_start_is_started_again(tmp_path, monkeypatch):
+    real_start, calls = KernelSession._start, []
+
+    def first_start_fails(self, *args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the kernel process exited during startup")
+        return real_start(self, *args)
+
+    monkeypatch.setattr(KernelSession, "_start", first_start_fails)
+    with KernelSession(str(tmp_path)) as kernel:
+        assert len(calls) == 2 and kernel.run("x = 1", 10).status == "ok"
+
+
+def test_a_kernel_that_never_starts_stops_the_grader_with_every_reason(tmp_path, monkeypatch):
+    def never_starts(self, *args):
+        raise RuntimeError("no kernel today")
+
+    monkeypatch.setattr(KernelSession, "_start", never_starts)
+    with pytest.raises(KernelStartError, match=r"in 3 attempts: RuntimeError: no kernel today; "
+                                               r"RuntimeError: no kernel today; RuntimeError"):
+        KernelSession(str(tmp_path))
+    fixtures.write(fixtures.variant("01_neuron"), tmp_path / "alice" / "01_neuron.ipynb")
+    err = io.StringIO()
+    status, out = run_grader(tmp_path, stderr=err)
+    assert status == 3 and out == ""
+    assert "could not start a Python kernel" in err.getvalue() and "no kernel today" in err.getvalue()
 
 
 # ----------------------------------------------------------------------------- command line

@@ -9,7 +9,10 @@ interrupted; a kernel that ignores the interrupt (or dies) is reported as
 ``"hung"``/``"dead"`` and the caller starts a fresh one.
 
 The kernel is the current Python (``sys.executable``), so it sees the same
-nnlib and numpy as the grader, whatever kernelspecs are installed.
+nnlib and numpy as the grader, whatever kernelspecs are installed. On POSIX
+systems it talks over Unix sockets in a private folder rather than TCP ports;
+a start that fails anyway is tried again (3 attempts) before
+:class:`KernelStartError` stops the grader.
 """
 from __future__ import annotations
 
@@ -62,23 +65,39 @@ class Reply:
 class KernelSession:
     """One kernel: ``run(code, timeout)`` -> :class:`Reply`; ``close()`` when done."""
 
-    def __init__(self, cwd: str, startup_timeout: float = 60.0, env: dict | None = None):
+    def __init__(self, cwd: str, startup_timeout: float = 60.0, env: dict | None = None,
+                 attempts: int = 3):
         environment = dict(os.environ)
         environment.update({"MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"})
         for var in _THREAD_VARIABLES:  # one BLAS thread per kernel unless told otherwise:
             environment.setdefault(var, "1")  # parallel kernels must not oversubscribe the cores
         environment.update(env or {})
-        self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_CurrentPythonSpecs())
-        self.kc = None
-        try:
-            self.km.start_kernel(cwd=cwd, env=environment, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-            self.kc = self.km.client()
-            self.kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
-            self._wait_ready(startup_timeout)
-        except Exception as exc:
-            self.close()
-            raise KernelStartError(f"could not start a Python kernel ({sys.executable}): {exc}") from exc
+        self.km = self.kc = self._socket_dir = None
+        failures = []
+        for _ in range(max(1, attempts)):  # a start can fail by chance (a port taken meanwhile)
+            try:
+                self._start(cwd, environment, startup_timeout)
+                return
+            except Exception as exc:
+                self.close()
+                failures.append(f"{type(exc).__name__}: {exc}")
+        raise KernelStartError(f"could not start a Python kernel ({sys.executable}) in "
+                               f"{len(failures)} attempts: " + "; ".join(failures))
+
+    def _start(self, cwd, environment, startup_timeout):
+        if os.name == "posix":
+            # Unix sockets in a private folder: no TCP ports, so no race with other programs
+            # for a port picked but not yet bound (jupyter_client#487).
+            self._socket_dir = tempfile.mkdtemp(prefix="nnlib-kernel-")
+            self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_CurrentPythonSpecs(),
+                                    transport="ipc", ip=os.path.join(self._socket_dir, "k"))
+        else:
+            self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_CurrentPythonSpecs())
+        self.km.start_kernel(cwd=cwd, env=environment, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        self.kc = self.km.client()
+        self.kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        self._wait_ready(startup_timeout)
 
     def _wait_ready(self, timeout):
         deadline = time.monotonic() + timeout
@@ -96,7 +115,7 @@ class KernelSession:
 
     def run(self, code: str, timeout: float, interrupt_grace: float = 5.0) -> Reply:
         start = time.monotonic()
-        if not self.km.is_alive():
+        if self.km is None or not self.km.is_alive():
             return Reply("dead")
         msg_id = self.kc.execute(code, silent=False, store_history=False, allow_stdin=False,
                                  stop_on_error=False)
@@ -140,18 +159,22 @@ class KernelSession:
                 self.kc.stop_channels()
         except Exception:
             pass
-        try:
-            if self.km.has_kernel:
-                self.km.shutdown_kernel(now=True)
-        except Exception:
+        if self.km is not None:
             try:
-                self.km.kill_kernel()
+                if self.km.has_kernel:
+                    self.km.shutdown_kernel(now=True)
+            except Exception:
+                try:
+                    self.km.kill_kernel()
+                except Exception:
+                    pass
+            try:
+                self.km.cleanup_resources()
             except Exception:
                 pass
-        try:
-            self.km.cleanup_resources()
-        except Exception:
-            pass
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+        self.km = self.kc = self._socket_dir = None
 
     def __enter__(self):
         return self
