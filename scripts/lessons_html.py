@@ -12,12 +12,14 @@ import json
 import re
 import shutil
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError
+
+from nnlib.checks.kernel import local_kernel_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS_DIR = ROOT / "notebooks"
@@ -46,7 +48,8 @@ def execute(path: Path, cache_dir: Path = BUILD / "executed", timeout: int = 180
 
     No lesson cell needs more than a minute; nbclient now and then misses the reply to a
     cell that displays a widget and waits out the whole timeout (jupyter/nbclient#312), so
-    the timeout is short and a lesson that times out is run once more in a fresh kernel."""
+    the timeout is short and a lesson that times out (or whose kernel dies or fails to
+    start) is run once more in a fresh kernel."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     cached, stamp = cache_dir / path.name, cache_dir / (path.name + ".sha256")
     key = _fingerprint(path)
@@ -55,10 +58,11 @@ def execute(path: Path, cache_dir: Path = BUILD / "executed", timeout: int = 180
     for attempt in (1, 2):
         nb = nbformat.read(path, as_version=4)
         try:
-            NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            with tempfile.TemporaryDirectory(prefix="nnlib-kernel-") as sockets:
+                NotebookClient(nb, timeout=timeout, km=local_kernel_manager(sockets),
+                               resources={"metadata": {"path": str(path.parent)}}).execute()
             break
-        except CellTimeoutError:
+        except (TimeoutError, RuntimeError):  # a cell timed out; the kernel died or did not start
             if attempt == 2:
                 raise
     nbformat.write(nb, cached)

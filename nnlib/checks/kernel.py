@@ -34,6 +34,19 @@ from jupyter_client.manager import KernelManager
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def local_kernel_manager(socket_dir: str, **kwargs) -> KernelManager:
+    """A ``python3`` KernelManager that talks over Unix sockets in ``socket_dir`` (POSIX).
+
+    With TCP, jupyter_client picks free ports before the kernel binds them, and another
+    program can take one meanwhile; the kernel then dies at start (jupyter_client#487).
+    Sockets in a folder of our own cannot be taken. On Windows it stays on TCP.
+    """
+    if os.name != "posix":
+        return KernelManager(kernel_name="python3", **kwargs)
+    return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(socket_dir, "k"),
+                         **kwargs)
+
+
 class KernelStartError(RuntimeError):
     """The kernel did not start: a problem with the environment, not with a submission."""
 
@@ -85,14 +98,8 @@ class KernelSession:
                                f"{len(failures)} attempts: " + "; ".join(failures))
 
     def _start(self, cwd, environment, startup_timeout):
-        if os.name == "posix":
-            # Unix sockets in a private folder: no TCP ports, so no race with other programs
-            # for a port picked but not yet bound (jupyter_client#487).
-            self._socket_dir = tempfile.mkdtemp(prefix="nnlib-kernel-")
-            self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_CurrentPythonSpecs(),
-                                    transport="ipc", ip=os.path.join(self._socket_dir, "k"))
-        else:
-            self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_CurrentPythonSpecs())
+        self._socket_dir = tempfile.mkdtemp(prefix="nnlib-kernel-")
+        self.km = local_kernel_manager(self._socket_dir, kernel_spec_manager=_CurrentPythonSpecs())
         self.km.start_kernel(cwd=cwd, env=environment, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         self.kc = self.km.client()
