@@ -25,8 +25,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 setup: $(STAMP)
 
+# Jupyter refuses to start as root (common in Docker containers) unless told it may.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab --notebook-dir=. $(ROOT_FLAG) notebooks/00_welcome.ipynb
 
 # One BLAS thread for the tests: the networks here are small, and two OpenBLAS threads
 # fighting pytest and a kernel for 2 cores made training up to 10x slower (make bench uses both).

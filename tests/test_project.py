@@ -3,7 +3,9 @@ and every lesson has the parts a learner relies on."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -72,6 +74,20 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in readme and "make lab" in readme
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^make test\s*$", ci, re.M), ".ci/run must run `make test` itself"
+
+
+@pytest.mark.parametrize("uid,allowed", [("0", True), ("1000", False)])
+def test_make_lab_lets_root_start_jupyter(tmp_path, uid, allowed):
+    # Jupyter refuses to run as root without --allow-root: `make lab` in a Docker container
+    # (root by default) stopped with "Running as root is not recommended".
+    fake_id = tmp_path / "id"
+    fake_id.write_text(f"#!/bin/sh\necho {uid}\n")
+    fake_id.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"}
+    dry_run = subprocess.run(["make", "-n", "lab"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert dry_run.returncode == 0, dry_run.stderr
+    lab = [line for line in dry_run.stdout.splitlines() if "jupyter lab" in line]
+    assert len(lab) == 1 and ("--allow-root" in lab[0]) == allowed, dry_run.stdout
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
