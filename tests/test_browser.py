@@ -55,43 +55,64 @@ def lab(tmp_path_factory):
     for folder in ("notebooks", "exercises"):
         shutil.copytree(ROOT / folder, course / folder)
     _settings(home / "settings")
-    token, port = secrets.token_hex(16), _free_port()
+    token = secrets.token_hex(16)
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), MPLBACKEND="module://matplotlib_inline.backend_inline")
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
     log = open(home / "server.log", "w")
-    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    server = None
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {server.returncode}:\n{(home / 'server.log').read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+        # The free port is picked before the server binds it, and another program can take it
+        # meanwhile: a server that exits at start is started again on a new port.
+        for attempt in range(3):
+            port = _free_port()
+            cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+                   f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                   f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}"]
+            if os.geteuid() == 0:
+                cmd.append("--allow-root")
+            server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                      start_new_session=True)
+            base = f"http://127.0.0.1:{port}"
+            if _answers(server, f"{base}/api/status?token={token}", seconds=90):
                 break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not answer within 90 s")
-                time.sleep(0.3)
+            if server.poll() is None:
+                pytest.fail(f"JupyterLab did not answer within 90 s:\n{(home / 'server.log').read_text()[-3000:]}")
+            if attempt == 2:
+                pytest.fail(f"JupyterLab exited with {server.returncode}:\n"
+                            f"{(home / 'server.log').read_text()[-3000:]}")
         yield base, token
     finally:
-        os.kill(server.pid, signal.SIGTERM)  # stop the server by its process id
+        if server is not None:
+            _stop(server)
+        log.close()
+
+
+def _answers(server, url, seconds) -> bool:
+    """True once ``url`` answers; False if the server exits first or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while server.poll() is None and time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def _stop(server):
+    """Stop the server by its process id, then any kernel it left behind (its process group)."""
+    if server.poll() is None:
+        server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        try:
-            os.killpg(server.pid, signal.SIGKILL)  # and any kernel it left behind
-        except ProcessLookupError:
             pass
-        log.close()
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.wait()
 
 
 @pytest.fixture
