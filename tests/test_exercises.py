@@ -175,7 +175,7 @@ def test_notebook_metadata_agrees_with_the_registry(lesson):
         meta = _nbgrader(cell)
         assert meta["points"] == ex.points and meta["locked"] and meta["schema_version"] == 3
         assert cell.source.startswith(f'check("{ex.name}", {ex.name})')
-        assert f'check("{ex.name}", {ex.name}, hidden=True, strict=True)' in cell.source
+        assert f'check("{ex.name}", {ex.name}, hidden=True, strict=True, quiet=True)' in cell.source
         assert is_check_only(cell.source)
     for cell, ex in zip(solutions, LESSONS[lesson]):
         assert not _nbgrader(cell)["locked"] and cell.cell_type == "code"
@@ -405,6 +405,22 @@ def test_check_strict_raises_for_nbgrader_and_unknown_names_get_suggestions(caps
         check("relu", lambda z: z, strict=True)
     result = check("sigmod", lambda z: z)
     assert not result.passed and "did you mean 'sigmoid'" in capsys.readouterr().out
+
+
+def test_the_hidden_line_of_a_check_cell_names_the_mistake_but_not_the_hidden_case(capsys):
+    # nbgrader puts this line back at autograding, and its output and error go into the
+    # learner's feedback: it must not show a hidden case's input or expected values.
+    def relu(z):  # right on the visible cases, wrong on a hidden 3-D one
+        return np.maximum(z, 0) if np.ndim(z) < 3 else z
+
+    assert check("relu", relu).passed
+    capsys.readouterr()
+    with pytest.raises(AssertionError) as error:
+        check("relu", relu, hidden=True, strict=True, quiet=True)
+    assert capsys.readouterr().out == ""
+    message = str(error.value)
+    assert re.fullmatch(r"relu: hidden case \d+: wrong values\. Hint: .*np\.maximum.*", message), message
+    assert "input" not in message and "expected" not in message and "array" not in message
 
 
 def test_check_all_prints_a_score_table(capsys):
