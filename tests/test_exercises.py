@@ -423,6 +423,22 @@ def test_the_hidden_line_of_a_check_cell_names_the_mistake_but_not_the_hidden_ca
     assert "input" not in message and "expected" not in message and "array" not in message
 
 
+def test_checks_are_strict_when_nbgrader_validates(capsys, monkeypatch):
+    # nbgrader's Validate button counts a check cell as failed only if it raises; the visible
+    # line does not raise (Run All must show every exercise's feedback), except under validate.
+    def relu(z):
+        raise NotImplementedError()
+
+    assert not check("relu", relu).passed
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert not check("relu", relu).passed
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    with pytest.raises(AssertionError, match="relu: not implemented yet"):
+        check("relu", relu)
+    assert "not implemented yet" in capsys.readouterr().out
+    assert check("relu", lambda z: np.maximum(z, 0)).passed
+
+
 def test_check_all_prints_a_score_table(capsys):
     ns = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0)}
     scores = check_all("02_activations", ns)

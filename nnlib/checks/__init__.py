@@ -9,7 +9,8 @@ prints ``✓ sigmoid_prime: all 5 cases pass (1 point)`` or what went wrong: the
 case, its input, the expected and the returned value, a wrong shape or dtype,
 and a hint when the answer matches a mistake learners often make. An untouched
 exercise prints "not implemented yet"; nothing raises (unless ``strict=True``,
-which the hidden-test lines for nbgrader use).
+which the hidden-test lines for nbgrader use, or nbgrader's Validate button is
+running the notebook: then a failing check raises, so that Validate reports it).
 
 Every exercise is checked on its own: when ``two_layer_forward`` calls your
 ``dense_forward``, the check runs it with a correct ``dense_forward``, so one
@@ -26,6 +27,7 @@ compares in its own process and never trusts the notebook's ``check``.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 
 from . import (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08,
@@ -64,9 +66,15 @@ def check(name: str, fn=None, *, hidden: bool = False, strict: bool = False,
       autograder, which counts a test cell as passed when it does not raise).
     * ``quiet=True`` prints nothing (the result still tells).
 
+    Under ``nbgrader validate`` (the Validate button; nbgrader sets the environment
+    variable ``NBGRADER_EXECUTION="validate"``) every check is strict, so a failing
+    exercise shows up as a failed cell instead of "Success!".
+
     Returns a :class:`CheckResult` (``.passed``, ``.earned``, ``.points``,
     ``.message``). It never raises because of your code, unless ``strict``.
     """
+    __tracebackhide__ = True  # IPython shows a strict failure without this function's frames
+    strict = strict or os.environ.get("NBGRADER_EXECUTION") == "validate"
     ex = EXERCISES.get(name)
     if ex is None:
         near = difflib.get_close_matches(str(name), list(EXERCISES), n=3)
@@ -156,6 +164,7 @@ def _missing_result(ex, message):
 
 
 def _finish(result, quiet, strict):
+    __tracebackhide__ = True
     if not quiet:
         print(result.message)
     if strict and not result.passed:
