@@ -18,6 +18,7 @@ import io
 import json
 import os
 import subprocess
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -242,6 +243,15 @@ def test_kernels_talk_over_private_unix_sockets_and_leave_none_behind(tmp_path):
         kernel.close()
     assert not os.path.exists(folder)
     assert list(tmp_path.iterdir()) == [], "nothing is written into the kernel's working folder"
+
+
+def test_a_temporary_folder_too_long_for_sockets_falls_back_to_tcp(tmp_path, monkeypatch):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setenv("TMPDIR", str(deep))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
+    with KernelSession(str(tmp_path)) as kernel:
+        assert kernel.km.transport == "tcp" and kernel.run("x = 1", 10).status == "ok"
 
 
 def test_a_kernel_that_fails_to_start_is_started_again(tmp_path, monkeypatch):

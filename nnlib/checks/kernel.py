@@ -32,6 +32,7 @@ from jupyter_client.manager import KernelManager
 
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_MAX_SOCKET_PATH = 100  # a Unix socket path holds 104 (macOS) or 108 (Linux) bytes
 
 
 def local_kernel_manager(socket_dir: str, **kwargs) -> KernelManager:
@@ -39,9 +40,10 @@ def local_kernel_manager(socket_dir: str, **kwargs) -> KernelManager:
 
     With TCP, jupyter_client picks free ports before the kernel binds them, and another
     program can take one meanwhile; the kernel then dies at start (jupyter_client#487).
-    Sockets in a folder of our own cannot be taken. On Windows it stays on TCP.
+    Sockets in a folder of our own cannot be taken. On Windows, or when ``socket_dir`` is
+    too long for a socket path (about 100 characters), it stays on TCP.
     """
-    if os.name != "posix":
+    if os.name != "posix" or len(os.path.join(socket_dir, "k-00000")) > _MAX_SOCKET_PATH:
         return KernelManager(kernel_name="python3", **kwargs)
     return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(socket_dir, "k"),
                          **kwargs)
