@@ -28,8 +28,12 @@ setup: $(STAMP)
 # Jupyter refuses to start as root (common in Docker containers) unless told it may.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
+# The URL Jupyter prints (and opens) is lesson 0 itself, not the Launcher: over SSH, WSL or a
+# container, the printed link is the only way in.
+LESSON0 := /lab/tree/notebooks/00_welcome.ipynb
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. $(ROOT_FLAG) notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab --notebook-dir=. $(ROOT_FLAG) --LabApp.default_url=$(LESSON0)
 
 # One BLAS thread for the tests: the networks here are small, and two OpenBLAS threads
 # fighting pytest and a kernel for 2 cores made training up to 10x slower (make bench uses both).

@@ -141,3 +141,50 @@ def test_lesson_links_resolve_and_point_onwards(path):
     if 1 <= n <= 9:
         assert any(l.startswith("../exercises/") and l.endswith(".ipynb") for l in local), \
             f"{path.name} must link its exercise notebook"
+
+
+def test_make_lab_prints_a_url_that_opens_lesson_0(tmp_path):
+    # Over SSH, WSL or in a container the printed URL is the only way in: it must open lesson 0,
+    # not the Launcher. Start the server exactly as `make lab` would (plus --no-browser and a free
+    # port), read the URL it prints and ask for that page.
+    import socket
+    import time
+    import urllib.request
+    dry_run = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True)
+    command = [line for line in dry_run.stdout.splitlines() if "jupyter lab" in line][0]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    log = tmp_path / "lab.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(f"{command} --no-browser --ip=127.0.0.1 --port={port} "
+                                  "--ServerApp.port_retries=0", shell=True, cwd=ROOT, env=env,
+                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        url = None
+        deadline = time.monotonic() + 90
+        while url is None and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.5)
+            found = re.search(rf"http://127\.0\.0\.1:{port}\S*", log.read_text())
+            url = found.group(0) if found else None
+        assert url, f"no URL printed:\n{log.read_text()[-3000:]}"
+        assert "/lab/tree/notebooks/00_welcome.ipynb" in url, url
+        page = urllib.request.urlopen(url, timeout=30).read().decode()
+        assert '"treePath": "notebooks/00_welcome.ipynb"' in page
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+
+
+def test_licence_and_citation_agree_with_pyproject():
+    # README and pyproject say MIT: the LICENSE file must exist and say so; CITATION.cff names the
+    # same licence and version, so a citation never points at a version that is not this one.
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    version = re.search(r'^version = "([^"]+)"', pyproject, re.M).group(1)
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    citation = (ROOT / "CITATION.cff").read_text()
+    assert re.search(r"^license: MIT$", citation, re.M)
+    assert re.search(rf"^version: {re.escape(version)}$", citation, re.M)
+    assert re.search(r"^cff-version: 1\.2\.0$", citation, re.M)
