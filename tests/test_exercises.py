@@ -195,7 +195,10 @@ def test_every_exercise_says_what_to_write_with_a_hint_and_its_points(lesson):
         head = re.search(rf"^## Exercise \d\.\d+: `{ex.name}` \({pts}\)$", text, re.M)
         assert head, f"{lesson}: no heading with the points for {ex.name}"
         section = text[head.end():].split("\n## ", 1)[0]
-        assert "**Write**" in section and "<details><summary>Hint</summary>" in section
+        assert "**Write**" in section
+        assert ("<details><summary>Hint 1: what to think about</summary>" in section
+                and "<details><summary>Hint 2: the formula and the shapes</summary>" in section), \
+            f"{lesson}: {ex.name} needs graduated hints (Hint 1, then Hint 2)"
         assert "**In:**" in section and ("**Out:**" in section or "**Yields:**" in section)
     total = sum(ex.points for ex in LESSONS[lesson])
     assert f"{len(LESSONS[lesson])} exercises, {total} points" in text
