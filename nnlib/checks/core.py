@@ -1,17 +1,19 @@
 r"""Exercises, their test cases, and the judgement of what a function returned.
 
-An :class:`Exercise` says what a graded function must do: its test cases
-(visible ones run by the notebook's ``check``, hidden ones added by the
-grader), how the right answer is obtained (``reference``, taken from nnlib or
-from :mod:`nnlib.checks.reference`) or judged (``verify``, for answers that may
-differ and still be right, such as random masks or trained weights), the
-mistakes learners usually make (each a known-wrong function with a hint), and
-its points. :func:`judge_case` compares one outcome (from
+An :class:`Exercise` says what a graded function must do: its test cases, the
+right answer for each (``reference``: a function on the grading side; in a
+learner's nnlib the expected values come as generated data, see
+:mod:`nnlib.checks.visible`) or how an answer is judged (``verify``, for answers
+that may differ and still be right, such as random masks or trained weights,
+see :mod:`nnlib.checks.verifiers`), the mistakes learners usually make (each a
+known-wrong function with a hint, or its outputs on the visible cases), and its
+points. The hidden cases and the reference answers live in the instructor's
+grading package (``nnlib_grader``), never here. :func:`judge_case` compares one outcome (from
 :func:`nnlib.checks.runner.call_case`) with the expectation; :func:`result_of`
 turns a list of outcomes into a :class:`CheckResult` with the feedback text.
 
 Everything here runs on the checking side: in the notebook for ``check``, in
-the grader's own process when grading, never in a submission's kernel.
+the grader's own process when grading, never in a submission's sandbox.
 """
 from __future__ import annotations
 
@@ -37,9 +39,16 @@ class Case:
 
 @dataclass
 class Mistake:
-    """A known-wrong version of the function and the hint to show when a learner's output matches it."""
+    """A known-wrong version of the function and the hint to show when a learner's output matches it.
+
+    ``fn`` computes the wrong answer; in generated data (no code) ``outputs`` holds what it
+    returned on each case instead (:data:`RAISED` where it raised)."""
     hint: str
-    fn: Callable
+    fn: Callable | None = None
+    outputs: list | None = None
+
+
+RAISED = object()  # a known mistake that raises on a case
 
 
 @dataclass
@@ -86,6 +95,11 @@ class CheckResult:
                 "feedback": self.reason, "details": self.message}
 
 
+def EXPECTED_DATA(*args, **kwargs):
+    """Marks an exercise whose expected values come as data with its cases (nothing to compute)."""
+    raise LookupError("the expected values of this exercise are data, not a function")
+
+
 class Exercise:
     """A graded function. See the module docstring; the lesson modules define them."""
 
@@ -95,6 +109,7 @@ class Exercise:
                  forbid_numpy=(), pure=False, gradient=None, fd_tolerance=1e-5, private_uses=True):
         if (reference is None) == (verify is None):
             raise ValueError(f"{name}: give exactly one of reference= or verify=")
+        # reference=EXPECTED_DATA: every case carries its expected value (case.expected)
         self.name, self.lesson, self.points = name, lesson, int(points)
         self._make_cases, self._cases = cases, None
         self.reference, self.verify = reference, verify
@@ -124,8 +139,10 @@ class Exercise:
                     private_uses=self.private_uses, quiet=quiet)
 
     def expected(self, case: Case):
-        """The reference answer for a case (computed once, kept)."""
+        """The reference answer for a case (computed once, kept; given for generated data)."""
         if not hasattr(case, "_expected"):
+            if self.reference is EXPECTED_DATA:
+                raise LookupError(f"{self.name}: no expected value for this case")
             with np.errstate(all="ignore"):
                 case._expected = self.reference(*materialize(case.args), **materialize(case.kwargs))
         return case._expected
@@ -336,11 +353,17 @@ def recognise_mistake(ex: Exercise, pairs) -> str:
     """
     for m in ex.mistakes:
         for case, got in pairs:
-            try:
-                with np.errstate(all="ignore"):
-                    wrong = m.fn(*materialize(case.args), **materialize(case.kwargs))
-            except Exception:
-                break
+            if m.outputs is not None:   # generated data: the mistake's output on this case
+                index = getattr(case, "index", None)
+                wrong = m.outputs[index] if isinstance(index, int) and index < len(m.outputs) else RAISED
+                if wrong is RAISED:
+                    break
+            else:
+                try:
+                    with np.errstate(all="ignore"):
+                        wrong = m.fn(*materialize(case.args), **materialize(case.kwargs))
+                except Exception:
+                    break
             if not _matches(wrong, got):
                 break
         else:
@@ -377,13 +400,18 @@ def judge_value(ex: Exercise, case: Case, got) -> Problem | None:
 def _finite_difference_report(ex, case, got):
     """For gradient exercises: the relative error of each returned gradient
     against a centred finite-difference estimate of the true gradient."""
-    if ex.gradient is None:
+    if hasattr(case, "fd"):          # generated data: the finite-difference estimate, or None
+        numeric = case.fd
+        if numeric is None:
+            return []
+    elif ex.gradient is None:
         return []
-    try:
-        with np.errstate(all="ignore"):
-            numeric = ex.gradient(*materialize(case.args), **materialize(case.kwargs))
-    except Exception:
-        return []
+    else:
+        try:
+            with np.errstate(all="ignore"):
+                numeric = ex.gradient(*materialize(case.args), **materialize(case.kwargs))
+        except Exception:
+            return []
     names = ex.output_names or ["gradient"]
     values = got if isinstance(numeric, tuple) else (got,)
     numeric = numeric if isinstance(numeric, tuple) else (numeric,)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
-from ..gradient_check import numerical_gradient
+from nnlib import activations as act
+from nnlib.gradient_check import numerical_gradient
 from . import reference as ref
-from .core import Case, Exercise, Mistake
-from .runner import Recipe
+from nnlib.checks.core import Case, Exercise, Mistake
+from nnlib.checks.runner import Recipe
 
 LESSON = "06_backpropagation"
 
@@ -154,8 +154,8 @@ EXERCISES = [
         "network_backward", LESSON, 3, _network_cases, reference=ref.network_backward,
         arg_names=["X", "y", "W1", "b1", "W2", "b2"], output_names=["dW1", "db1", "dW2", "db2"],
         gradient=_network_fd,
-        uses={"dense_backward": "nnlib.checks.reference.dense_backward",
-              "sigmoid_backward": "nnlib.checks.reference.sigmoid_backward"},
+        uses={"dense_backward": "nnlib_grader.exercises.reference.dense_backward",
+              "sigmoid_backward": "nnlib_grader.exercises.reference.sigmoid_backward"},
         mistakes=[
             Mistake("Going back through the hidden layer, multiply by sigmoid_prime(Z1) "
                     "(the chain rule through the activation).", _network_no_sigmoid_prime),

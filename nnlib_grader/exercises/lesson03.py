@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
+from nnlib import activations as act
 from . import reference as ref
-from .core import Case, Exercise, Mistake, Problem, type_name
-from .runner import Recipe
+from nnlib.checks.core import Case, Exercise, Mistake, Problem, type_name
+from nnlib.checks.runner import Recipe
+
+from nnlib.checks.verifiers import _verify_xor
 
 LESSON = "03_layers_forward"
 
@@ -64,32 +66,6 @@ def _relu_everywhere(X, params):
     return A
 
 
-def _verify_xor(args, kwargs, got):
-    if got is None:
-        return Problem("returned None", hint="Return the four arrays: `return W1, b1, W2, b2`.")
-    if not isinstance(got, (tuple, list)) or len(got) != 4:
-        return Problem(f"returned {type_name(got)}; expected four arrays (W1, b1, W2, b2)")
-    shapes = {"W1": (2, 2), "b1": (2,), "W2": (2, 1), "b2": (1,)}
-    params = []
-    for (name, shape), value in zip(shapes.items(), got):
-        try:
-            a = np.asarray(value, dtype=float)
-        except Exception:
-            return Problem(f"{name} is not an array of numbers")
-        if a.shape != shape:
-            return Problem(f"{name} has shape {a.shape}; expected {shape}")
-        params.append(a)
-    out = ref.xor_network(params)[:, 0].astype(int)
-    want = np.array([0, 1, 1, 0])
-    if np.array_equal(out, want):
-        return None
-    rows = [f"inputs {tuple(int(v) for v in x)}: your network gives {o}, XOR gives {t}"
-            for x, o, t in zip(ref.BINARY_INPUTS, out, want) if o != t]
-    return Problem("the network does not compute XOR", rows,
-                   hint="Let one hidden unit compute OR and the other NAND (weights from lesson 1); "
-                        "XOR is 'OR and NAND', so the output unit computes AND of the two.")
-
-
 def _count_cases():
     return [Case(([2, 3, 1],), note="2 inputs, 3 hidden units, 1 output"),
             Case(([784, 64, 10],), note="the MNIST network of lesson 9"),
@@ -119,7 +95,7 @@ EXERCISES = [
              "is added to every row."),
     Exercise(
         "layer_forward", LESSON, 1, _layer_cases, reference=ref.layer_forward,
-        arg_names=["X", "W", "b", "g"], uses={"dense_forward": "nnlib.checks.reference.dense_forward"},
+        arg_names=["X", "W", "b", "g"], uses={"dense_forward": "nnlib_grader.exercises.reference.dense_forward"},
         mistakes=[
             Mistake("You returned Z; the layer's output is g(Z).", lambda X, W, b, g: X @ W + b),
             Mistake("Add the bias before the activation: g(X @ W + b).", lambda X, W, b, g: g(X @ W) + b),
@@ -128,8 +104,8 @@ EXERCISES = [
     Exercise(
         "two_layer_forward", LESSON, 2, _two_layer_cases, reference=ref.two_layer_forward,
         arg_names=["X", "W1", "b1", "W2", "b2"],
-        uses={"dense_forward": "nnlib.checks.reference.dense_forward",
-              "layer_forward": "nnlib.checks.reference.layer_forward"},
+        uses={"dense_forward": "nnlib_grader.exercises.reference.dense_forward",
+              "layer_forward": "nnlib_grader.exercises.reference.layer_forward"},
         mistakes=[
             Mistake("The hidden layer needs its sigmoid too: H = sigmoid(X @ W1 + b1).",
                     lambda X, W1, b1, W2, b2: act.sigmoid((X @ W1 + b1) @ W2 + b2)),
@@ -141,7 +117,7 @@ EXERCISES = [
         hint="H = sigmoid(X @ W1 + b1), then sigmoid(H @ W2 + b2)."),
     Exercise(
         "mlp_forward", LESSON, 2, _mlp_cases, reference=ref.mlp_forward, arg_names=["X", "params"],
-        uses={"dense_forward": "nnlib.checks.reference.dense_forward"},
+        uses={"dense_forward": "nnlib_grader.exercises.reference.dense_forward"},
         mistakes=[
             Mistake("The last layer has no ReLU: it outputs the logits, which may be negative.",
                     _relu_everywhere),

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
-from ..neuron import weighted_sum
+from nnlib import activations as act
+from nnlib.neuron import weighted_sum
 from . import reference as ref
-from .core import Case, Exercise, Mistake, Problem, type_name
+from nnlib.checks.core import Case, Exercise, Mistake, Problem, type_name
+
+from nnlib.checks.verifiers import _verify_gate
 
 LESSON = "01_neuron"
 
@@ -44,36 +46,6 @@ def _perceptron_cases():
         Case((rng.normal(size=(1, 4)), rng.normal(size=4), -0.1), hidden=True, note="a batch of one"),
         Case((np.zeros((3, 2)), np.array([1.0, 1.0]), 0.0), hidden=True, note="all on the boundary"),
     ]
-
-
-def _verify_gate(args, kwargs, got):
-    gate = args[0]
-    if got is None:
-        return Problem("returned None", hint="Return the pair `w, b`.")
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return Problem(f"returned {type_name(got)}; expected a pair (w, b)", hint="Return `w, b`.")
-    w, b = got
-    try:
-        w = np.asarray(w, dtype=float)
-        b = np.asarray(b, dtype=float)
-    except Exception:
-        return Problem("w and b must be numbers")
-    if w.shape != (2,):
-        return Problem(f"w has shape {w.shape}; expected (2,) (one weight per input)")
-    if b.size != 1:
-        return Problem(f"b has shape {b.shape}; expected a single number")
-    b = float(b.reshape(()))
-    if not (np.isfinite(w).all() and np.isfinite(b)):
-        return Problem("w and b must be finite numbers")
-    out = act.step(ref.BINARY_INPUTS @ w + b).astype(int)
-    want = np.array(ref.GATES[gate])
-    if np.array_equal(out, want):
-        return None
-    wrong = [f"inputs {tuple(int(v) for v in x)}: your neuron gives {o}, {gate.upper()} gives {t}"
-             for x, o, t in zip(ref.BINARY_INPUTS, out, want) if o != t]
-    return Problem(f"w = {w.tolist()}, b = {b:g} does not compute {gate.upper()}", wrong,
-                   hint="The neuron fires (outputs 1) when w1 x1 + w2 x2 + b >= 0. Write that inequality "
-                        "for each of the four inputs and pick numbers that satisfy all four.")
 
 
 EXERCISES = [

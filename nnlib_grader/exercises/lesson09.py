@@ -4,11 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import reference as ref
-from .core import Case, Exercise, Mistake, Problem, type_name
-from .runner import NetworkDescription, Recipe, _make_network
+from nnlib.checks.core import Case, Exercise, Mistake, Problem, type_name
+from nnlib.checks.runner import NetworkDescription, Recipe, _make_network
+
+from nnlib.checks.verifiers import REQUIRED_ACCURACY, _verify_model, _verify_trained
 
 LESSON = "09_mnist"
-REQUIRED_ACCURACY = 0.95
 
 
 def _image_cases():
@@ -56,59 +57,6 @@ def _with_diagonal(cm, top):
     return np.array([(i, j, c) for c, i, j in pairs[:top]]).reshape(-1, 3)
 
 
-def _dense_layers(desc):
-    return [l for l in desc.get("layers", []) if l.get("kind") == "dense"]
-
-
-def _verify_model(args, kwargs, got):
-    if not isinstance(got, NetworkDescription):
-        return Problem(f"returned {type_name(got)}; expected an nnlib Network",
-                       hint="return Network([Dense(784, 64, 'relu'), Dense(64, 10)], "
-                            "loss='softmax_cross_entropy', seed=seed)")
-    dense = _dense_layers(got)
-    shapes = [tuple(np.shape(l["W"])) for l in dense]
-    acts = [l.get("activation") for l in dense]
-    if shapes != [(784, 64), (64, 10)] or acts != ["relu", "identity"]:
-        return Problem(f"layers {shapes} with activations {acts}; expected [(784, 64), (64, 10)] "
-                       "with ['relu', 'identity']",
-                       hint="Dense(784, 64, 'relu') then Dense(64, 10) with no activation: the last "
-                            "layer outputs logits, the loss applies the softmax.")
-    if got.get("loss") != "softmax_cross_entropy":
-        return Problem(f"the loss is {got.get('loss')!r}; expected 'softmax_cross_entropy'")
-    return None
-
-
-_TEST = {}
-
-
-def _test_set():
-    if not _TEST:
-        from ..datasets import load_mnist
-        (_, _), (X, y) = load_mnist()
-        _TEST.update(X=X, y=y)
-    return _TEST["X"], _TEST["y"]
-
-
-def _verify_trained(args, kwargs, got):
-    if not isinstance(got, NetworkDescription):
-        return Problem(f"returned {type_name(got)}; expected the trained nnlib Network")
-    dense = _dense_layers(got)
-    if not dense or np.shape(dense[0]["W"])[0] != 784 or np.shape(dense[-1]["W"])[1] != 10:
-        return Problem("the network must take 784 inputs and output 10 logits")
-    try:
-        net = _make_network(got)
-    except Exception as exc:
-        return Problem(f"the returned network could not be rebuilt: {exc}")
-    X, y = _test_set()
-    acc = net.evaluate(X, y)["accuracy"]
-    if acc is None or not np.isfinite(acc) or acc < REQUIRED_ACCURACY:
-        return Problem(f"test accuracy {acc:.2%}; at least {REQUIRED_ACCURACY:.0%} is required",
-                       hint="Train longer (2 to 3 epochs), try a larger learning rate or momentum "
-                            "(optimizer=nnlib.Momentum(0.05, 0.9)), and check that the last layer has no "
-                            "activation.")
-    return None
-
-
 EXERCISES = [
     Exercise(
         "flatten_images", LESSON, 1, _image_cases, reference=ref.flatten_images, arg_names=["images"],
@@ -147,5 +95,5 @@ EXERCISES = [
                            "accuracy on the 10,000 test images")],
         verify=_verify_trained, arg_names=["X_train", "y_train"], allow_nnlib=True,
         forbid_nnlib=("train_mnist",), timeout=900, private_uses=False,
-        uses={"build_mnist_model": "nnlib.checks.reference.build_mnist_model"}),
+        uses={"build_mnist_model": "nnlib_grader.exercises.reference.build_mnist_model"}),
 ]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
-from ..gradient_check import derivative
-from .core import Case, Exercise, Mistake
+from nnlib import activations as act
+from nnlib.gradient_check import derivative
+from nnlib.checks.core import Case, Exercise, Mistake
 
 LESSON = "02_activations"
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
-from ..gradient_check import numerical_gradient
+from nnlib import activations as act
+from nnlib.gradient_check import numerical_gradient
 from . import reference as ref
-from .core import Case, Exercise, Mistake
+from nnlib.checks.core import Case, Exercise, Mistake
 
 LESSON = "04_costs"
 
@@ -142,7 +142,7 @@ EXERCISES = [
     Exercise(
         "softmax_cross_entropy_gradient", LESSON, 2, _sce_cases,
         reference=ref.softmax_cross_entropy_gradient, arg_names=["z", "y"], gradient=_sce_fd,
-        uses={"softmax": "nnlib.activations.softmax", "one_hot": "nnlib.checks.reference.one_hot"},
+        uses={"softmax": "nnlib.activations.softmax", "one_hot": "nnlib_grader.exercises.reference.one_hot"},
         output_names=["dz"],
         mistakes=[
             Mistake("Divide by n: the cost averages over the batch, so its gradient does too "

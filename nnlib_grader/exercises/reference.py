@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import sigmoid, softmax, step
-from ..neuron import weighted_sum
+from nnlib.activations import sigmoid, softmax, step
+from nnlib.neuron import weighted_sum
 
 
 # ----------------------------------------------------------------------------- 01 neuron

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradient_check import numerical_gradient
+from nnlib.gradient_check import numerical_gradient
 from . import reference as ref
-from .core import Case, Exercise, Mistake, Problem, num, type_name
-from .runner import Recipe
+from nnlib.checks.core import Case, Exercise, Mistake, Problem, num, type_name
+from nnlib.checks.runner import Recipe
+
+from nnlib.checks.verifiers import _verify_dropout, _verify_he
 
 LESSON = "08_training_better"
 
@@ -106,70 +108,12 @@ def _dropout_cases():
     ]
 
 
-def _verify_dropout(args, kwargs, got):
-    X, p, _ = args
-    q = 1.0 - p
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return Problem(f"returned {type_name(got)}; expected a pair (out, mask)", hint="return out, mask")
-    try:
-        out, mask = (np.asarray(v, dtype=float) for v in got)
-    except Exception:
-        return Problem("out and mask must be arrays of numbers")
-    for name, a in (("out", out), ("mask", mask)):
-        if a.shape != X.shape:
-            return Problem(f"{name} has shape {a.shape}; expected {X.shape} like X")
-    if np.isin(np.round(mask, 12), [0.0, 1.0]).all() and p > 0 and (mask == 0).any():
-        return Problem("the kept units are not scaled",
-                       hint=f"Inverted dropout divides the kept units by q = 1 - p ({num(q)}), so "
-                            "the expected output equals X and nothing changes at test time: "
-                            "mask = (rng.random(X.shape) < q) / q.")
-    if not np.isin(np.round(mask * q, 9), [0.0, 1.0]).all():
-        return Problem(f"mask holds values other than 0 and 1/q = {num(1 / q)}",
-                       hint="mask = (rng.random(X.shape) < q) / q with q = 1 - p.")
-    if not np.allclose(out, X * mask):
-        return Problem("out is not X * mask", hint="out = X * mask")
-    kept = float(np.mean(mask > 0))
-    tolerance = 0.03 if X.size >= 5000 else 0.5
-    if abs(kept - q) > tolerance:
-        hint = ""
-        if abs(kept - p) <= tolerance:
-            hint = "p is the probability to drop a unit: keep each with probability q = 1 - p."
-        return Problem(f"{kept:.1%} of the units were kept; with p = {num(p)} about {q:.0%} should be",
-                       hint=hint or "Keep each unit independently with probability q = 1 - p.")
-    return None
-
-
 def _he_cases():
     return [
         Case((400, 100, Recipe("rng", 0)), note="n_in = 400, n_out = 100"),
         Case((50, 300, Recipe("rng", 1)), note="n_in = 50, n_out = 300"),
         Case((1000, 20, Recipe("rng", 2)), hidden=True),
     ]
-
-
-def _verify_he(args, kwargs, got):
-    n_in, n_out, _ = args
-    if got is None:
-        return Problem("returned None", hint="Return the weight matrix.")
-    W = np.asarray(got) if not isinstance(got, np.ndarray) else got
-    if W.dtype.kind not in "f":
-        return Problem(f"returned {type_name(got)}; expected a float array of shape ({n_in}, {n_out})")
-    if W.shape != (n_in, n_out):
-        return Problem(f"wrong shape: expected ({n_in}, {n_out}), got {W.shape}",
-                       hint="One row per input, one column per output: size=(n_in, n_out).")
-    target = np.sqrt(2.0 / n_in)
-    std, mean = float(W.std()), float(W.mean())
-    if abs(std / target - 1) > 0.05 or abs(mean) > 0.05 * target:
-        hints = {np.sqrt(2.0 / n_out): "Use the number of inputs n_in (the fan-in), not n_out.",
-                 2.0 / n_in: "2 / n_in is the variance; the standard deviation is its square root.",
-                 np.sqrt(2.0 / (n_in + n_out)): "That is Xavier's scale; He's is sqrt(2 / n_in).",
-                 np.sqrt(1.0 / n_in): "He's variance is 2 / n_in (twice Xavier's 1 / n_in, because "
-                                      "ReLU zeroes half the inputs).",
-                 1.0: "Scale the standard normal numbers by sqrt(2 / n_in)."}
-        hint = next((h for s, h in hints.items() if abs(std / s - 1) < 0.05), "")
-        return Problem(f"standard deviation {std:.4f} and mean {mean:.4f}; expected about "
-                       f"{target:.4f} and 0", hint=hint or "rng.normal(0, np.sqrt(2 / n_in), size=(n_in, n_out))")
-    return None
 
 
 def _stop_cases():

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradient_check import numerical_gradient
+from nnlib.gradient_check import numerical_gradient
 from . import reference as ref
-from .core import Case, Exercise, Mistake
-from .runner import Recipe
+from nnlib.checks.core import Case, Exercise, Mistake
+from nnlib.checks.runner import Recipe
 
 LESSON = "05_gradient_descent"
 
@@ -95,7 +95,7 @@ EXERCISES = [
     Exercise(
         "minimize", LESSON, 2, _minimize_cases, reference=ref.minimize,
         arg_names=["grad_f", "x0", "learning_rate", "steps"], pure=True,
-        uses={"gradient_descent_step": "nnlib.checks.reference.gradient_descent_step"},
+        uses={"gradient_descent_step": "nnlib_grader.exercises.reference.gradient_descent_step"},
         mistakes=[
             Mistake("Take exactly `steps` steps: one fewer than that here.",
                     lambda g, x0, lr, s: ref.minimize(g, x0, lr, max(s - 1, 0))),
@@ -120,8 +120,8 @@ EXERCISES = [
     Exercise(
         "fit_linear", LESSON, 2, _fit_cases, reference=ref.fit_linear,
         arg_names=["X", "y", "learning_rate", "epochs"], output_names=["w", "b"], rtol=1e-5, atol=1e-8,
-        uses={"linear_regression_gradient": "nnlib.checks.reference.linear_regression_gradient",
-              "gradient_descent_step": "nnlib.checks.reference.gradient_descent_step"},
+        uses={"linear_regression_gradient": "nnlib_grader.exercises.reference.linear_regression_gradient",
+              "gradient_descent_step": "nnlib_grader.exercises.reference.gradient_descent_step"},
         mistakes=[
             Mistake("Run exactly `epochs` updates.", _fit_off_by_one),
             Mistake("Subtract the gradient: w - learning_rate * dw (you climbed the cost).", _fit_ascent),
