@@ -209,7 +209,8 @@ def encode(value, arrays, depth=0):
         if value.nbytes > MAX_ARRAY_BYTES:
             return {"obj": f"numpy array of shape {value.shape} (too large to check)", "repr": ""}
         key = f"a{len(arrays)}"
-        arrays[key] = np.ascontiguousarray(value)
+        # np.ascontiguousarray returns at least 1-d: reshape so that a 0-d answer stays 0-d
+        arrays[key] = np.ascontiguousarray(value).reshape(value.shape)
         return {"array": key}
     if isinstance(value, tuple):
         return {"tuple": [encode(v, arrays, depth + 1) for v in value]}
