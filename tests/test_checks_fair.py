@@ -33,14 +33,52 @@ except ImportError:  # a learner install: only the visible side
 needs_grader = pytest.mark.skipif(GRADER is None, reason="needs the grading side (nnlib_grader)")
 
 
+def _load_bugs():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("fair_bugs", ROOT / "tests" / "submissions" / "bugs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.BUGS
+
+
+BUGS = _load_bugs()
+
+
+def _gid(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+
+
+def _namespace(lesson, replace=None):
+    """The solution notebook's code cells (not its check cells) run here, as a kernel would."""
+    nb = nbformat.read(SOLUTIONS / f"{lesson}.ipynb", as_version=4)
+    ns = {"__name__": "__main__"}
+    for cell in nb.cells:
+        gid = _gid(cell)
+        if cell.cell_type != "code" or gid.startswith("check_") or gid == "score":
+            continue
+        source = replace[gid] if replace and gid in replace else cell.source
+        exec(compile(source, f"<{lesson}:{gid}>", "exec"), ns)
+    return ns
+
+
 def _check(name, fn, capsys):
     result = check(name, fn)
     return result, capsys.readouterr().out
 
 
+def _graded(ex, fn):
+    """The grader's judgement, hidden cases included, in this process. (Its references are
+    imported as they are: the private re-import of nnlib that protects them in a kernel does
+    not reach nnlib_grader.)"""
+    import copy
+    ex = copy.copy(ex)
+    if any(v.startswith("nnlib_grader.") for v in ex.uses.values()):
+        ex.private_uses = False
+    return run_in_process(ex, fn, hidden=True, quiet=True)
+
+
 def _grade(name, fn):
-    """The grader's judgement, hidden cases included, in this process."""
-    return run_in_process(GRADER[name], fn, hidden=True, quiet=True)
+    return _graded(GRADER[name], fn)
 
 
 # ----------------------------------------------------------------------------- 0-d answers
@@ -72,3 +110,72 @@ def test_answers_equal_in_value_and_shape_pass_also_as_0d_arrays(name, fn, capsy
     if GRADER is not None:
         graded = _grade(name, fn)
         assert graded.passed, graded.message
+
+
+# ----------------------------------------------------------------------------- visible cases for the warned failures
+def _visible_fails(name, fn, capsys, *parts):
+    result, out = _check(name, fn, capsys)
+    assert not result.passed, out
+    for part in parts:
+        assert part in out, (part, out)
+    return out
+
+
+def test_the_overflowing_sigmoid_fails_visibly_and_a_robust_one_passes(capsys):
+    # lesson 2 promises that exercise 2 makes the learner's sigmoid robust
+    _visible_fails("sigmoid", lambda z: 1 / (1 + np.exp(-z)), capsys, "overflow", "never overflows")
+    _visible_fails("sigmoid", lambda z: np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z))),
+                   capsys, "overflow", "np.where computes both")
+    assert _check("sigmoid", _robust_sigmoid, capsys)[0].passed
+
+
+def test_the_exp_form_of_sigmoid_prime_fails_visibly(capsys):
+    _visible_fails("sigmoid_prime", lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, capsys,
+                   "nan", "inf / inf is NaN")
+
+
+def test_the_exp_fraction_of_tanh_fails_visibly_near_710(capsys):
+    out = _visible_fails("tanh", lambda z: (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z)), capsys,
+                         "710", "overflows")
+    assert "visible" not in out and "hidden case" not in out
+
+
+def test_the_folded_hint_of_the_sigmoid_no_longer_calls_the_overflowing_formula_fine():
+    nb = nbformat.read(SOLUTIONS / "02_activations.ipynb", as_version=4)
+    task = next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "task_sigmoid")
+    assert "robust" in task and "the right limit" not in task and "`1 / (1 + np.exp(-z))`" not in task
+
+
+# ----------------------------------------------------------------------------- solutions and known mistakes
+FAST_SETS = ["01_neuron", "02_activations", "03_layers_forward", "04_costs", "05_gradient_descent",
+             "06_backpropagation", "07_training", "08_training_better", "09_mnist"]
+SLOW = {"train_mnist"}   # trains on MNIST: its own tests below
+
+
+@needs_grader
+@pytest.mark.parametrize("lesson", FAST_SETS)
+def test_solutions_still_score_full_marks_visible_and_hidden(lesson, capsys):
+    from nnlib_grader.exercises import LESSONS as GRADED
+    ns = _namespace(lesson)
+    for ex in GRADED[lesson]:
+        if ex.name in SLOW:
+            continue
+        graded = _graded(ex, ns[ex.name])
+        assert graded.passed, graded.message
+        visible = check(ex.name, ns[ex.name], quiet=True)
+        assert visible.passed, visible.message
+
+
+BUG_CASES = [(n, i) for n, bugs in BUGS.items() for i in range(len(bugs)) if n not in SLOW]
+
+
+@needs_grader
+@pytest.mark.parametrize("name,i", BUG_CASES, ids=[f"{n}-{BUGS[n][i][0]}" for n, i in BUG_CASES])
+def test_every_known_mistake_fails_its_own_exercise_with_its_hint(name, i):
+    what, source, hint = BUGS[name][i]
+    ex = GRADER[name]
+    ns = _namespace(ex.lesson, replace={name: source})
+    graded = _graded(ex, ns[name])
+    assert not graded.passed and graded.status != "not_implemented", graded.message
+    if hint:
+        assert hint in graded.message, f"expected {hint!r} in:\n{graded.message}"

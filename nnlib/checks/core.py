@@ -106,7 +106,8 @@ class Exercise:
     def __init__(self, name, lesson, points, cases, *, reference=None, verify=None, mistakes=(),
                  hint="", arg_names=None, output_names=None, rtol=1e-6, atol=1e-9, dtype="float",
                  collect="value", timeout=10.0, allow_nnlib=False, forbid_nnlib=(), uses=None,
-                 forbid_numpy=(), pure=False, gradient=None, fd_tolerance=1e-5, private_uses=True):
+                 forbid_numpy=(), pure=False, gradient=None, fd_tolerance=1e-5, private_uses=True,
+                 no_overflow=False):
         if (reference is None) == (verify is None):
             raise ValueError(f"{name}: give exactly one of reference= or verify=")
         # reference=EXPECTED_DATA: every case carries its expected value (case.expected)
@@ -121,6 +122,7 @@ class Exercise:
         self.forbid_nnlib = tuple(forbid_nnlib)
         self.private_uses = private_uses
         self.pure, self.gradient, self.fd_tolerance = pure, gradient, fd_tolerance
+        self.no_overflow = bool(no_overflow)  # the text asks for no overflow: a numpy overflow warning fails
 
     def __repr__(self):
         return f"Exercise({self.name!r}, lesson={self.lesson!r}, points={self.points})"
@@ -443,6 +445,15 @@ def judge_case(ex: Exercise, case: Case, outcome: dict) -> Problem | None:
             return Problem(f"changed its input {', '.join(which)} in place",
                            hint="Leave the inputs as they are: work on a copy (`x.copy()`) and return a new "
                                 "array (`w - eta * grad` makes one, `w -= eta * grad` changes the caller's w).")
+        if ex.no_overflow:
+            overflow = [w for w in outcome.get("warnings", []) if "overflow" in w]
+            if overflow:
+                return Problem(f"the right values, but with an overflow (numpy warned: "
+                               f"{overflow[0].split(': ', 1)[-1]})", [],
+                               hint="The exercise asks for a function that never overflows, for any z. "
+                                    "Which exponent became huge here? Rewrite the formula so that every "
+                                    "np.exp gets a number <= 0; remember that np.where computes both of "
+                                    "its branches for every entry.")
         return judge_value(ex, case, outcome.get("value"))
     if status == "not_implemented":
         return Problem("not implemented yet", [line] if line else [])

@@ -31,10 +31,16 @@ BUGS = {
     "sigmoid": [
         ("sign", "def sigmoid(z):\n    return 1 / (1 + np.exp(z))", "sign in the exponent"),
         ("minus in denominator", "def sigmoid(z):\n    return 1 / (1 - np.exp(-z))", "not 1 - e^(-z)"),
+        ("overflows for very negative z", "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))", "never overflows"),
+        ("np.where over two overflowing branches",
+         "def sigmoid(z):\n    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))",
+         "np.where computes both"),
     ],
     "sigmoid_prime": [
         ("returned sigmoid", "def sigmoid_prime(z):\n    return sigmoid(z)", "sigmoid(z) itself"),
         ("z(1-z)", "def sigmoid_prime(z):\n    return z * (1 - z)", "apply it to sigmoid(z)"),
+        ("exp form, NaN for large |z|", "def sigmoid_prime(z):\n    e = np.exp(-z)\n    return e / (1 + e) ** 2",
+         "inf / inf is NaN"),
     ],
     "tanh": [
         ("forgot the 2 inside", "def tanh(z):\n    return 2 * sigmoid(z) - 1", "argument is 2z"),
