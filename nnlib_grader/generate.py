@@ -176,7 +176,8 @@ def set_document(name: str, exercises) -> dict:
                             "uses": {k: v for k, v in ex.uses.items() if k not in grading_side},
                             "own_uses": sorted(grading_side), "forbid_numpy": list(ex.forbid_numpy),
                             "pure": ex.pure, "fd_tolerance": ex.fd_tolerance,
-                            "private_uses": ex.private_uses, "no_overflow": ex.no_overflow}}
+                            "private_uses": ex.private_uses, "no_overflow": ex.no_overflow,
+                            "poison": list(ex.poison)}}
         if ex.verify is not None:
             if ex.verify not in verifier_names:
                 raise ValueError(f"{ex.name}: its verifier must be in nnlib.checks.verifiers")

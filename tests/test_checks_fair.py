@@ -179,3 +179,124 @@ def test_every_known_mistake_fails_its_own_exercise_with_its_hint(name, i):
     assert not graded.passed and graded.status != "not_implemented", graded.message
     if hint:
         assert hint in graded.message, f"expected {hint!r} in:\n{graded.message}"
+
+
+# ----------------------------------------------------------------------------- the process the text demands
+def _from_source(source, **names):
+    ns = {"np": np, "__name__": "__main__", **names}
+    exec(source, ns)
+    return ns
+
+
+TRAIN_NEW_GENERATOR_EACH_EPOCH = '''
+def minibatches(X, y, batch_size, rng):
+    idx = rng.permutation(len(X))
+    for start in range(0, len(X), batch_size):
+        part = idx[start:start + batch_size]
+        yield X[part], y[part]
+
+def train_epoch(network, batches, learning_rate):
+    total, count = 0.0, 0
+    for Xb, yb in batches:
+        loss = network.compute_gradients(Xb, yb)
+        for key, param, grad in network.parameters():
+            param -= learning_rate * grad
+        total += loss * len(Xb)
+        count += len(Xb)
+    return total / count
+
+def train(network, X, y, epochs, batch_size, learning_rate, seed):
+    losses = []
+    for epoch in range(epochs):
+        rng = np.random.default_rng(seed)          # made again in every epoch: the same shuffle
+        losses.append(train_epoch(network, list(minibatches(X, y, batch_size, rng)), learning_rate))
+    return losses
+'''
+
+
+def test_train_with_the_generator_made_inside_the_epoch_loop_fails_visibly(capsys):
+    ns = _from_source(TRAIN_NEW_GENERATOR_EACH_EPOCH)
+    out = _visible_fails("train", ns["train"], capsys, "same shuffle", "once, from the seed, before the loop")
+    if GRADER is not None:
+        graded = _grade("train", ns["train"])
+        assert not graded.passed and "same shuffle" in graded.message
+    right = _from_source(TRAIN_NEW_GENERATOR_EACH_EPOCH.replace(
+        "    losses = []\n    for epoch in range(epochs):\n        rng = np.random.default_rng(seed)",
+        "    losses = []\n    rng = np.random.default_rng(seed)\n    for epoch in range(epochs):\n        pass"))
+    assert _check("train", right["train"], capsys)[0].passed
+
+
+DROPOUT = '''
+def dropout_forward(X, p, rng):
+    q = 1 - p
+    mask = (SOURCE < q) / q
+    return X * mask, mask
+'''
+
+
+@pytest.mark.parametrize("source,ok", [
+    ("rng.random(X.shape)", True),
+    ("rng.uniform(size=X.shape)", True),                 # another correct way to draw from rng
+    ("np.random.random(X.shape)", False),                # global np.random: not from rng
+    ("np.random.default_rng(0).random(X.shape)", False),  # a fixed generator: not from rng
+])
+def test_dropout_must_draw_its_mask_from_rng(source, ok, capsys):
+    fn = _from_source(DROPOUT.replace("SOURCE", source))["dropout_forward"]
+    result, out = _check("dropout_forward", fn, capsys)
+    assert result.passed == ok, out
+    if not ok:
+        assert "rng" in out and ("not from np.random" in out or "does not depend on rng" in out), out
+        if GRADER is not None:
+            assert not _grade("dropout_forward", fn).passed
+
+
+def test_build_mnist_model_in_float64_fails_with_a_hint_about_float32(capsys):
+    import nnlib
+    fn = _from_source('''
+def build_mnist_model(seed):
+    return Network([Dense(784, 64, "relu"), Dense(64, 10)], loss="softmax_cross_entropy", seed=seed)
+''', Network=nnlib.Network, Dense=nnlib.Dense)["build_mnist_model"]
+    _visible_fails("build_mnist_model", fn, capsys, "float64", "float32")
+
+
+def test_should_stop_that_counts_an_equal_value_as_improvement_fails_visibly(capsys):
+    def should_stop(val_losses, patience):   # <= : the last of equal minima counts as the best
+        best = max(i for i, v in enumerate(val_losses) if v <= min(val_losses))
+        return bool(len(val_losses) - 1 - best >= patience)
+    _visible_fails("should_stop", should_stop, capsys, "equal value is no improvement", "first epoch")
+
+
+def test_minimize_with_zero_steps_must_not_return_x0_itself(capsys):
+    def minimize(grad_f, x0, learning_rate, steps):
+        x = x0
+        for _ in range(steps):
+            x = x - learning_rate * grad_f(x)
+        return x
+    _visible_fails("minimize", minimize, capsys, "returned its input x0 itself", "copy of x0")
+
+
+def test_train_mnist_that_touches_the_test_set_is_reported(capsys):
+    import nnlib
+    X_test, y_test = np.zeros((10, 784), np.float32), np.zeros(10, int)
+    ns = _from_source('''
+def build_mnist_model(seed):
+    return Network([Dense(784, 64, "relu", dtype=np.float32), Dense(64, 10, dtype=np.float32)],
+                   loss="softmax_cross_entropy", seed=seed)
+
+def train_mnist(X_train, y_train):
+    model = build_mnist_model(0)
+    model.fit(np.concatenate([X_train, X_test]), np.concatenate([y_train, y_test]), epochs=1, verbose=False)
+    return model
+
+def train_mnist_swallowing(X_train, y_train):
+    model = build_mnist_model(0)
+    try:
+        model.fit(X_test, y_test, epochs=1, verbose=False)
+    except BaseException:
+        pass
+    return model
+''', Network=nnlib.Network, Dense=nnlib.Dense, X_test=X_test, y_test=y_test)
+    for fn in (ns["train_mnist"], ns["train_mnist_swallowing"]):
+        result, out = _check("train_mnist", fn, capsys)
+        assert result.status == "forbidden" and "X_test, the test set" in out, out
+    assert ns["X_test"] is X_test, "the notebook's X_test is put back afterwards"

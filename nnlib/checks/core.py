@@ -107,7 +107,7 @@ class Exercise:
                  hint="", arg_names=None, output_names=None, rtol=1e-6, atol=1e-9, dtype="float",
                  collect="value", timeout=10.0, allow_nnlib=False, forbid_nnlib=(), uses=None,
                  forbid_numpy=(), pure=False, gradient=None, fd_tolerance=1e-5, private_uses=True,
-                 no_overflow=False):
+                 no_overflow=False, poison=()):
         if (reference is None) == (verify is None):
             raise ValueError(f"{name}: give exactly one of reference= or verify=")
         # reference=EXPECTED_DATA: every case carries its expected value (case.expected)
@@ -122,6 +122,7 @@ class Exercise:
         self.forbid_nnlib = tuple(forbid_nnlib)
         self.private_uses = private_uses
         self.pure, self.gradient, self.fd_tolerance = pure, gradient, fd_tolerance
+        self.poison = tuple(poison)  # notebook globals the function must not use (the test set)
         self.no_overflow = bool(no_overflow)  # the text asks for no overflow: a numpy overflow warning fails
 
     def __repr__(self):
@@ -138,7 +139,7 @@ class Exercise:
         return dict(timeout=self.timeout, collect=self.collect, uses=self.uses,
                     allow_nnlib=self.allow_nnlib, forbid_nnlib=self.forbid_nnlib,
                     forbid_numpy=self.forbid_numpy, check_mutation=self.pure,
-                    private_uses=self.private_uses, quiet=quiet)
+                    private_uses=self.private_uses, quiet=quiet, poison=self.poison)
 
     def expected(self, case: Case):
         """The reference answer for a case (computed once, kept; given for generated data)."""
@@ -439,12 +440,20 @@ def judge_case(ex: Exercise, case: Case, outcome: dict) -> Problem | None:
     status = outcome.get("status")
     line = outcome.get("line", "")
     if status == "ok":
+        names = ex.arg_names or []
         if ex.pure and outcome.get("mutated"):
-            names = ex.arg_names or []
             which = [names[i] if isinstance(i, int) and i < len(names) else str(i) for i in outcome["mutated"]]
             return Problem(f"changed its input {', '.join(which)} in place",
-                           hint="Leave the inputs as they are: work on a copy (`x.copy()`) and return a new "
-                                "array (`w - eta * grad` makes one, `w -= eta * grad` changes the caller's w).")
+                           hint=f"Leave {' and '.join(which)} as {'they are' if len(which) > 1 else 'it is'}: "
+                                "work on a copy (`.copy()`) or compute a new array; an in-place operation "
+                                "(`+=`, `-=`, `a[i] = ...`) on the array you were given changes the caller's "
+                                "array too.")
+        if ex.pure and outcome.get("aliased"):
+            which = [names[i] if isinstance(i, int) and i < len(names) else str(i) for i in outcome["aliased"]]
+            return Problem(f"returned its input {', '.join(which)} itself (or a view of it), not a new array",
+                           hint=f"Return a new array: start from a copy of {which[0]}, so that changing the "
+                                f"result later cannot change the caller's {which[0]} (this matters also when "
+                                "nothing else happens, e.g. for 0 steps).")
         if ex.no_overflow:
             overflow = [w for w in outcome.get("warnings", []) if "overflow" in w]
             if overflow:
@@ -473,6 +482,13 @@ def judge_case(ex: Exercise, case: Case, outcome: dict) -> Problem | None:
 
 
 def forbidden_text(ex, what):
+    if what.startswith("test data: "):
+        name = what[len("test data: "):]
+        return (f"uses {name}, the test set, while it trains: train on the data you are given only; "
+                "the test images measure how well the model does on digits it has never seen")
+    if what.endswith(".load_mnist"):
+        return (f"calls {what}, loading MNIST itself: train on the X_train, y_train you are given; "
+                "the test set must stay unseen during training")
     if what.startswith("np."):
         return (f"uses {what}, which this exercise asks you to do without: "
                 "write it from the formula")

@@ -161,6 +161,61 @@ class Recipe:
         return f"<test function {self.kind}>"
 
 
+class Poisoned:
+    """Stands in, during a call, for a notebook global the function must not use (``X_test``
+    while training): any use (as an array, indexing, ``len``, an attribute) raises
+    :class:`Forbidden` and is noted, so even a function that swallows the error is reported."""
+
+    def __init__(self, name, touched):
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_touched", touched)
+
+    def _use(self, *args, **kwargs):
+        self._touched.append(self._name)
+        raise Forbidden(f"test data: {self._name}")
+
+    __array__ = __getitem__ = __iter__ = __len__ = __call__ = _use
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __matmul__ = _use
+    __rmatmul__ = __eq__ = __lt__ = __gt__ = __le__ = __ge__ = __bool__ = __float__ = __int__ = _use
+    __hash__ = object.__hash__
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        self._use()
+
+    def __setattr__(self, attr, value):
+        self._use()
+
+    def __repr__(self):
+        return f"<stand-in for {self._name}: not to be used here>"
+
+
+def _reseeded(value, offset=7919):
+    """``value`` with every random-generator recipe moved to another seed (a generator in
+    another state), for checks that the function draws from the generator it is given."""
+    if isinstance(value, Recipe) and value.kind == "rng":
+        return Recipe("rng", value.params[0] + offset)
+    if isinstance(value, tuple):
+        return tuple(_reseeded(v, offset) for v in value)
+    if isinstance(value, list):
+        return [_reseeded(v, offset) for v in value]
+    if isinstance(value, dict):
+        return {k: _reseeded(v, offset) for k, v in value.items()}
+    return value
+
+
+def _shares_input(value, inputs):
+    """Indices of the input arrays that the returned value is, or shares memory with."""
+    found = []
+    values = value if isinstance(value, (tuple, list)) else (value,)
+    for i, a in enumerate(inputs):
+        if isinstance(a, np.ndarray) and any(isinstance(v, np.ndarray) and (v is a or np.shares_memory(v, a))
+                                              for v in values):
+            found.append(i)
+    return found
+
+
 def materialize(value):
     """Deep copy of an input with every :class:`Recipe` built."""
     if isinstance(value, Recipe):
@@ -434,8 +489,9 @@ def _alarm(seconds):
 
 
 @contextlib.contextmanager
-def _patched(fn, uses, forbid_numpy, private=True):
-    """Swap dependencies into the function's globals and block forbidden numpy names."""
+def _patched(fn, uses, forbid_numpy, private=True, poison=(), touched=None):
+    """Swap dependencies into the function's globals, block forbidden numpy names and put
+    stand-ins (:class:`Poisoned`) in place of the globals named in ``poison``."""
     g = getattr(fn, "__globals__", None)
     saved, blocked, missing = {}, [], object()
     allowed, inside = set(), [0]   # inside: depth of calls into reference functions
@@ -452,6 +508,11 @@ def _patched(fn, uses, forbid_numpy, private=True):
                 allowed.add(wrapper.__code__)
                 saved[name] = g.get(name, missing)
                 g[name] = wrapper
+        if isinstance(g, dict):
+            for name in poison or ():
+                if name not in saved:
+                    saved[name] = g.get(name, missing)
+                g[name] = Poisoned(name, touched if touched is not None else [])
         for name in forbid_numpy or ():
             real = getattr(np, name)
 
@@ -510,7 +571,7 @@ def _exception_text(exc):
 
 def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None,
               allow_nnlib=True, forbid_nnlib=(), forbid_numpy=(), check_mutation=True,
-              private_uses=True, quiet=False):
+              private_uses=True, quiet=False, poison=()):
     """Run ``fn(*args, **kwargs)`` once; return a dict describing what happened.
 
     Keys: ``status`` ("ok", "not_implemented", "error", "timeout", "forbidden"),
@@ -520,7 +581,13 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
 
     ``allow_nnlib=False`` reports any call into nnlib; with ``allow_nnlib=True``,
     ``forbid_nnlib`` names the nnlib functions (qualified names such as
-    ``"Network.fit"``) that are still reported.
+    ``"Network.fit"``) that are still reported. ``poison`` names notebook globals (the test
+    set) that the function must not use: any use is reported as "forbidden".
+
+    ``collect="rng_probe"`` calls the function three times: as given, again with a generator
+    in the same state, and with a generator in another state; the value is the three results
+    (so a check can see whether the result comes from the generator it was handed).
+    ``aliased`` lists the inputs that the returned value is (or shares memory with).
     """
     kwargs = kwargs or {}
     call_args, call_kwargs = materialize(tuple(args)), materialize(dict(kwargs))
@@ -529,10 +596,11 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
     sink = _Sink()
     nnlib_dir = _nnlib_dir() if (not allow_nnlib or forbid_nnlib) else None
     watch = None
+    touched = []   # the poisoned globals the function used
     start = time.perf_counter()
     try:
         with contextlib.ExitStack() as stack:
-            allowed = stack.enter_context(_patched(fn, uses, forbid_numpy, private_uses))
+            allowed = stack.enter_context(_patched(fn, uses, forbid_numpy, private_uses, poison, touched))
             caught = stack.enter_context(warnings.catch_warnings(record=True))
             warnings.simplefilter("always")
             if quiet:
@@ -550,6 +618,9 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
                     value = fn(*call_args, **call_kwargs)
                     if collect == "iterate":
                         value = _collect(value)
+                    elif collect == "rng_probe":     # same generator state, then another state
+                        value = (value, fn(*materialize(tuple(args)), **materialize(dict(kwargs))),
+                                 fn(*materialize(_reseeded(tuple(args))), **materialize(_reseeded(dict(kwargs)))))
                     elif collect == "with_inputs":   # the function trains what it was given
                         value = (value, call_args)
                 finally:
@@ -574,6 +645,11 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
     if watch is not None and watch.first and out["status"] == "ok":
         out.update(status="forbidden", message=watch.first)
         out.pop("value", None)
+    if touched and out["status"] in ("ok", "error"):   # a use of the test set that was swallowed
+        out.update(status="forbidden", message=f"test data: {touched[0]}")
+        out.pop("value", None)
+    if "value" in out and check_mutation:
+        out["aliased"] = _shares_input(out["value"], call_args)
     for i, (old, new) in enumerate(zip(before[0], call_args)):
         if not _same(old, new):
             out["mutated"].append(i)
@@ -649,7 +725,7 @@ def run_request(namespace, request_path, output_path):
             r = call_case(fn, args, kwargs, timeout=req["timeout"], collect=req["collect"],
                           uses=req["uses"], allow_nnlib=req["allow_nnlib"],
                           forbid_nnlib=req["forbid_nnlib"], forbid_numpy=req["forbid_numpy"],
-                          check_mutation=req["check_mutation"], private_uses=req["private_uses"],
+                          check_mutation=req["check_mutation"], private_uses=req["private_uses"], poison=req.get("poison", ()),
                           quiet=True)
             if "value" in r:
                 r["value"] = encode(r.pop("value"), arrays)
@@ -662,7 +738,7 @@ def run_request(namespace, request_path, output_path):
 
 
 def encode_request(name, cases, *, timeout, collect, uses, allow_nnlib, forbid_nnlib=(),
-                   forbid_numpy=(), check_mutation=False, private_uses=True, quiet=True):
+                   forbid_numpy=(), check_mutation=False, private_uses=True, quiet=True, poison=()):
     """The grader's side of :func:`_load_request`: (json-able dict, arrays)."""
     arrays = {}
 
@@ -679,6 +755,6 @@ def encode_request(name, cases, *, timeout, collect, uses, allow_nnlib, forbid_n
     req = {"name": name, "timeout": timeout, "collect": collect, "uses": dict(uses or {}),
            "allow_nnlib": bool(allow_nnlib), "forbid_nnlib": list(forbid_nnlib or ()),
            "forbid_numpy": list(forbid_numpy or ()), "check_mutation": bool(check_mutation),
-           "private_uses": bool(private_uses),
+           "private_uses": bool(private_uses), "poison": list(poison or ()),
            "cases": [{"args": enc(tuple(a)), "kwargs": enc(dict(k))} for a, k in cases]}
     return req, arrays

@@ -185,6 +185,30 @@ def _verify_train_epoch(args, kwargs, got):
         return Problem("wrong mean loss", [f"expected: {num(expected)}", f"got:      {num(v)}"], hint)
     return None
 
+def _replay_train(network, X, y, epochs, batch_size, learning_rate, seed, new_generator_each_epoch):
+    """The weights after the training loop of exercise 7.3, done as the text says (one generator
+    made from ``seed`` before the loop) or with the mistake the text warns about (a generator made
+    again in every epoch, so every epoch repeats the first shuffle)."""
+    import copy
+    net = copy.deepcopy(network)
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        if new_generator_each_epoch:
+            rng = np.random.default_rng(seed)
+        order = rng.permutation(X.shape[0])
+        for start in range(0, X.shape[0], batch_size):
+            part = order[start:start + batch_size]
+            net.compute_gradients(X[part], y[part])
+            for _, param, grad in net.parameters():
+                param -= learning_rate * grad
+    return [np.array(p) for _, p, _ in net.parameters()]
+
+
+def _same_weights(a, b):
+    return len(a) == len(b) and all(np.shape(x) == np.shape(y) and np.allclose(x, y, rtol=1e-6, atol=1e-9)
+                                    for x, y in zip(a, b))
+
+
 def _verify_train(args, kwargs, got):
     network, X, y, epochs = args[:4]
     value, net, problem = _returned_network(got, "network")
@@ -201,23 +225,47 @@ def _verify_train(args, kwargs, got):
                        f"expected one per epoch ({epochs})")
     if not np.isfinite(losses).all():
         return Problem("the losses contain NaN or inf", hint="Is the learning rate too large?")
+    # the process the text asks for: one generator from the seed, a new shuffle every epoch
+    mine = _weights(net)
+    if epochs > 1 and len(args) >= 7:
+        replay = lambda again: _replay_train(network, X, y, epochs, args[4], args[5], args[6], again)
+        if not _same_weights(mine, replay(False)) and _same_weights(mine, replay(True)):
+            return Problem("every epoch used the same shuffle: the weights are those of a run whose "
+                           "random generator was made again in each epoch",
+                           hint="Make the random generator once, from the seed, before the loop over the "
+                                "epochs, and hand that same generator to minibatches in every epoch: each "
+                                "draw moves it on, so each epoch gets a new order (and the run stays "
+                                "reproducible).")
     start = network.evaluate(X, y)
     trained = _make_network(net)
     end = trained.evaluate(X, y)
     if end["loss"] >= start["loss"]:
         return Problem(f"the loss did not go down: {num(start['loss'])} before, {num(end['loss'])} after",
-                       hint="Each epoch: shuffle into mini-batches and call train_epoch on them.")
+                       hint="Each epoch: shuffle the data into mini-batches (your minibatches) and run one epoch "
+                            "of updates on them (your train_epoch).")
     if end["accuracy"] < 0.85:
         return Problem(f"after training the accuracy on the training data is {end['accuracy']:.0%}; "
-                       "at least 85% expected", hint="Train for all the epochs, with a new shuffle each epoch.")
+                       "at least 85% expected",
+                       hint="Train for all the epochs, each with its own shuffle from one generator made "
+                            "before the loop, and use the learning rate and batch size you are given.")
     if losses[-1] > losses[0]:
         return Problem("the reported losses do not go down", [f"losses: {fmt(losses)}"])
     return None
 
 # ----------------------------------------------------------------------------- lesson08
+def _mask_of(result):
+    try:
+        return np.asarray(result[1], dtype=float)
+    except Exception:
+        return None
+
+
 def _verify_dropout(args, kwargs, got):
     X, p, _ = args
     q = 1.0 - p
+    probe = None
+    if isinstance(got, tuple) and len(got) == 3:   # collect="rng_probe": (result, same state, other state)
+        got, probe = got[0], got
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return Problem(f"returned {type_name(got)}; expected a pair (out, mask)", hint="return out, mask")
     try:
@@ -230,13 +278,13 @@ def _verify_dropout(args, kwargs, got):
     if np.isin(np.round(mask, 12), [0.0, 1.0]).all() and p > 0 and (mask == 0).any():
         return Problem("the kept units are not scaled",
                        hint=f"Inverted dropout divides the kept units by q = 1 - p ({num(q)}), so "
-                            "the expected output equals X and nothing changes at test time: "
-                            "mask = (rng.random(X.shape) < q) / q.")
+                            "the expected output equals X and nothing changes at test time: the mask "
+                            "holds 1/q where a unit is kept.")
     if not np.isin(np.round(mask * q, 9), [0.0, 1.0]).all():
         return Problem(f"mask holds values other than 0 and 1/q = {num(1 / q)}",
-                       hint="mask = (rng.random(X.shape) < q) / q with q = 1 - p.")
+                       hint="Every entry of the mask is either 0 (dropped) or 1/q with q = 1 - p (kept).")
     if not np.allclose(out, X * mask):
-        return Problem("out is not X * mask", hint="out = X * mask")
+        return Problem("out is not X * mask", hint="out is X multiplied entry by entry by the mask you return.")
     kept = float(np.mean(mask > 0))
     tolerance = 0.03 if X.size >= 5000 else 0.5
     if abs(kept - q) > tolerance:
@@ -245,6 +293,18 @@ def _verify_dropout(args, kwargs, got):
             hint = "p is the probability to drop a unit: keep each with probability q = 1 - p."
         return Problem(f"{kept:.1%} of the units were kept; with p = {num(p)} about {q:.0%} should be",
                        hint=hint or "Keep each unit independently with probability q = 1 - p.")
+    if probe is not None:   # the process: the random numbers come from rng, and only from rng
+        again, other = _mask_of(probe[1]), _mask_of(probe[2])
+        if again is None or again.shape != mask.shape or not np.array_equal(again, mask):
+            return Problem("two calls with generators in the same state gave different masks: the mask "
+                           "does not come from rng alone",
+                           hint="Draw the random numbers from the rng you are given (rng.random(...)), not "
+                                "from np.random: a generator in a known state must give a known mask, "
+                                "so that a seeded run can be repeated.")
+        if 0 < p and other is not None and other.shape == mask.shape and np.array_equal(other, mask):
+            return Problem("a generator in another state gave the same mask: the mask does not depend on rng",
+                           hint="Draw the random numbers from the rng you are given; a generator made "
+                                "inside the function (or a fixed seed) gives the same mask every time.")
     return None
 
 def _verify_he(args, kwargs, got):
@@ -268,7 +328,8 @@ def _verify_he(args, kwargs, got):
                  1.0: "Scale the standard normal numbers by sqrt(2 / n_in)."}
         hint = next((h for s, h in hints.items() if abs(std / s - 1) < 0.05), "")
         return Problem(f"standard deviation {std:.4f} and mean {mean:.4f}; expected about "
-                       f"{target:.4f} and 0", hint=hint or "rng.normal(0, np.sqrt(2 / n_in), size=(n_in, n_out))")
+                       f"{target:.4f} and 0", hint=hint or "Draw from a normal distribution with mean 0 and variance 2 / n_in "
+                                         "(numpy's normal takes the standard deviation).")
     return None
 
 # ----------------------------------------------------------------------------- lesson09
@@ -278,8 +339,7 @@ def _dense_layers(desc):
 def _verify_model(args, kwargs, got):
     if not isinstance(got, NetworkDescription):
         return Problem(f"returned {type_name(got)}; expected an nnlib Network",
-                       hint="return Network([Dense(784, 64, 'relu'), Dense(64, 10)], "
-                            "loss='softmax_cross_entropy', seed=seed)")
+                       hint="Return the Network you build (not its layers, not None).")
     dense = _dense_layers(got)
     shapes = [tuple(np.shape(l["W"])) for l in dense]
     acts = [l.get("activation") for l in dense]
@@ -290,6 +350,11 @@ def _verify_model(args, kwargs, got):
                             "layer outputs logits, the loss applies the softmax.")
     if got.get("loss") != "softmax_cross_entropy":
         return Problem(f"the loss is {got.get('loss')!r}; expected 'softmax_cross_entropy'")
+    dtypes = sorted({str(np.asarray(l[k]).dtype) for l in dense for k in ("W", "b")})
+    if dtypes != ["float32"]:
+        return Problem(f"the layers are {' and '.join(dtypes)}; the exercise asks for float32 layers",
+                       hint="Give every Dense layer dtype=np.float32, like the data: half the memory of "
+                            "float64, and faster matrix products.")
     return None
 
 _TEST = {}
@@ -315,9 +380,9 @@ def _verify_trained(args, kwargs, got):
     acc = net.evaluate(X, y)["accuracy"]
     if acc is None or not np.isfinite(acc) or acc < REQUIRED_ACCURACY:
         return Problem(f"test accuracy {acc:.2%}; at least {REQUIRED_ACCURACY:.0%} is required",
-                       hint="Train longer (2 to 3 epochs), try a larger learning rate or momentum "
-                            "(optimizer=nnlib.Momentum(0.05, 0.9)), and check that the last layer has no "
-                            "activation.")
+                       hint="Train for 2 epochs with mini-batches of 128 and momentum "
+                            "(optimizer=Momentum(0.1, 0.9): learning rate 0.1, momentum 0.9, as in the "
+                            "exercise's hint), and check that the last layer has no activation.")
     return None
 
 

@@ -124,7 +124,8 @@ def load_set(path: Path):
                       allow_nnlib=o["allow_nnlib"], forbid_nnlib=tuple(o["forbid_nnlib"]),
                       uses=o["uses"], forbid_numpy=tuple(o["forbid_numpy"]), pure=o["pure"],
                       fd_tolerance=o["fd_tolerance"], private_uses=o["private_uses"],
-                      no_overflow=o.get("no_overflow", False))
+                      no_overflow=o.get("no_overflow", False),
+                      poison=tuple(o.get("poison", ())))
         ex.learner_uses_own = list(o.get("own_uses", []))
         ex.hidden_cases = int(spec.get("hidden_cases", 0))
         exercises.append(ex)

@@ -58,7 +58,8 @@ EXERCISES = [
             Mistake("np.sum(x * w) adds up the whole batch; sum over the last axis only "
                     "(or use x @ w).", lambda x, w, b: np.sum(np.asarray(x) * w) + b),
         ],
-        hint="z = x @ w + b works for one sample (n,) and for a batch (batch, n) alike."),
+        hint="One expression serves one sample (n,) and a batch (batch, n): a product of x and w, then "
+             "the bias added to every entry."),
     Exercise(
         "neuron_output", LESSON, 1, _neuron_cases, reference=ref.neuron_output,
         arg_names=["x", "w", "b"], uses={"weighted_sum": "nnlib.neuron.weighted_sum"},
@@ -70,7 +71,7 @@ EXERCISES = [
             Mistake("Check the sign in the exponent: sigmoid(z) = 1 / (1 + np.exp(-z)).",
                     lambda x, w, b: 1 / (1 + np.exp(weighted_sum(x, w, b)))),
         ],
-        hint="a = 1 / (1 + np.exp(-z)) with z = weighted_sum(x, w, b)."),
+        hint="Two steps: the weighted input z, then the sigmoid of z; check the sign in the exponent."),
     Exercise(
         "perceptron_predict", LESSON, 1, _perceptron_cases, reference=ref.perceptron_predict,
         arg_names=["X", "w", "b"], dtype="int", uses={"weighted_sum": "nnlib.neuron.weighted_sum"},
@@ -82,7 +83,8 @@ EXERCISES = [
             Mistake("The classes are swapped: class 1 is where z >= 0.",
                     lambda X, w, b: (np.asarray(X) @ w + b < 0).astype(int)),
         ],
-        hint="labels = (X @ w + b >= 0).astype(int)"),
+        hint="Label 1 where the weighted input is 0 or more (on the boundary counts as 1), else 0, as "
+             "integers."),
     Exercise(
         "gate_weights", LESSON, 2,
         lambda: [Case(("and",)), Case(("or",)), Case(("nand",))],

@@ -91,8 +91,8 @@ EXERCISES = [
             Mistake("W is stored (n_in, n_out), so the product is X @ W, not X @ W.T.",
                     lambda X, W, b: X @ W.T + b),
         ],
-        hint="Z = X @ W + b: (batch, n_in) @ (n_in, n_out) gives (batch, n_out), and b (n_out,) "
-             "is added to every row."),
+        hint="Check the shapes: (batch, n_in) and (n_in, n_out) meet in a matrix product giving "
+             "(batch, n_out), and b (n_out,) is added to every row."),
     Exercise(
         "layer_forward", LESSON, 1, _layer_cases, reference=ref.layer_forward,
         arg_names=["X", "W", "b", "g"], uses={"dense_forward": "nnlib_grader.exercises.reference.dense_forward"},
@@ -100,7 +100,7 @@ EXERCISES = [
             Mistake("You returned Z; the layer's output is g(Z).", lambda X, W, b, g: X @ W + b),
             Mistake("Add the bias before the activation: g(X @ W + b).", lambda X, W, b, g: g(X @ W) + b),
         ],
-        hint="return g(dense_forward(X, W, b))"),
+        hint="First the layer's weighted inputs, then the activation g applied to them."),
     Exercise(
         "two_layer_forward", LESSON, 2, _two_layer_cases, reference=ref.two_layer_forward,
         arg_names=["X", "W1", "b1", "W2", "b2"],
@@ -114,7 +114,8 @@ EXERCISES = [
             Mistake("That is the hidden layer's output H; feed it through the second layer.",
                     lambda X, W1, b1, W2, b2: act.sigmoid(X @ W1 + b1)),
         ],
-        hint="H = sigmoid(X @ W1 + b1), then sigmoid(H @ W2 + b2)."),
+        hint="The hidden layer's output (sigmoid of its weighted inputs) is the output layer's input; "
+             "both layers use the sigmoid."),
     Exercise(
         "mlp_forward", LESSON, 2, _mlp_cases, reference=ref.mlp_forward, arg_names=["X", "params"],
         uses={"dense_forward": "nnlib_grader.exercises.reference.dense_forward"},
@@ -124,7 +125,7 @@ EXERCISES = [
             Mistake("No ReLU at all: the hidden layers need it (without it the layers collapse "
                     "into one linear map).", lambda X, params: _linear(X, params)),
         ],
-        hint="A = X; for each (W, b): Z = A @ W + b, then A = relu(Z) except after the last layer."),
+        hint="Each layer takes the previous layer's output; ReLU after every layer except the last."),
     Exercise(
         "xor_weights", LESSON, 2, lambda: [Case(())], verify=_verify_xor),
     Exercise(
@@ -136,7 +137,8 @@ EXERCISES = [
             Mistake("With one column, argmax is always 0: compare the probability with 0.5 instead.",
                     lambda P: P.argmax(axis=1)),
         ],
-        hint="For k > 1 columns: P.argmax(axis=1). For one column: (P[:, 0] >= 0.5).astype(int)."),
+        hint="One label per row: the most probable column, or, for a single column, whether the "
+             "probability is at least 0.5."),
     Exercise(
         "count_parameters", LESSON, 1, _count_cases, reference=ref.count_parameters,
         arg_names=["layer_sizes"], dtype="int",

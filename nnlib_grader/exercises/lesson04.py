@@ -91,7 +91,8 @@ EXERCISES = [
             Mistake("Divide by the number of samples n = a.shape[0], not by every entry.",
                     lambda a, y: 0.5 * np.mean((a - y) ** 2)),
         ],
-        hint="0.5 * np.sum((a - y) ** 2) / n with n = a.shape[0]."),
+        hint="Sum the squared differences over every entry and divide by 2n, with n the number of "
+             "samples (rows)."),
     Exercise(
         "mse_gradient", LESSON, 1, _mse_cases, reference=ref.mse_gradient, arg_names=["a", "y"],
         gradient=_grad_of(ref.mse),
@@ -105,7 +106,8 @@ EXERCISES = [
             Mistake("Divide by the number of samples n, not by the number of entries.",
                     lambda a, y: (a - y) / a.size),
         ],
-        hint="(a - y) / a.shape[0]"),
+        hint="The difference a - y divided by the number of samples (rows), not by the number of "
+             "entries."),
     Exercise(
         "one_hot", LESSON, 1, lambda: _labels_cases(45), reference=ref.one_hot, arg_names=["y", "k"],
         dtype="any",
@@ -113,7 +115,7 @@ EXERCISES = [
             Mistake("One row per sample: the result has shape (n, k), not (k, n).",
                     lambda y, k: ref.one_hot(y, k).T),
         ],
-        hint="out = np.zeros((len(y), k)); out[np.arange(len(y)), y] = 1."),
+        hint="One row per label, one column per class: a single 1 in each row, at the label's column."),
     Exercise(
         "cross_entropy", LESSON, 1, _ce_cases, reference=ref.cross_entropy, arg_names=["p", "y"],
         mistakes=[
@@ -126,7 +128,8 @@ EXERCISES = [
             Mistake("p[:, y] takes whole columns (an n-by-n array); p[np.arange(n), y] takes one entry per row.",
                     lambda p, y: -np.mean(np.log(p[:, y]))),
         ],
-        hint="-np.mean(np.log(p[np.arange(n), y])): row i, column y[i]."),
+        hint="Only the probability of each sample's true class counts; average the negative logarithms "
+             "over the samples."),
     Exercise(
         "binary_cross_entropy", LESSON, 1, _bce_cases, reference=ref.binary_cross_entropy,
         arg_names=["p", "y"],
@@ -138,7 +141,8 @@ EXERCISES = [
             Mistake("The minus sign: the cost is -mean(...), a positive number.",
                     lambda p, y: np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))),
         ],
-        hint="-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))"),
+        hint="Both terms count, the positives' and the negatives'; average over the samples and "
+             "negate."),
     Exercise(
         "softmax_cross_entropy_gradient", LESSON, 2, _sce_cases,
         reference=ref.softmax_cross_entropy_gradient, arg_names=["z", "y"], gradient=_sce_fd,
@@ -155,5 +159,6 @@ EXERCISES = [
             Mistake("Use the probabilities softmax(z), not the logits z themselves.",
                     lambda z, y: (z - ref.one_hot(y, z.shape[1])) / z.shape[0]),
         ],
-        hint="(softmax(z) - one_hot(y, k)) / n"),
+        hint="The probabilities minus the one-hot labels, averaged over the batch (divided by the "
+             "number of rows)."),
 ]

@@ -29,8 +29,8 @@ def _minimize_cases():
              note="the bowl f(x) = x^T A x / 2 - b^T x, 50 steps"),
         Case((Recipe("parabola_grad", np.array([2.0, -1.0, 0.5])), np.array([0.0, 0.0, 0.0]), 0.25, 3),
              note="f(x) = sum (x - c)^2 with c = [2, -1, 0.5], 3 steps"),
-        Case((Recipe("parabola_grad", np.array([1.0])), np.array([5.0]), 0.1, 0), hidden=True,
-             note="0 steps: x0 itself"),
+        Case((Recipe("parabola_grad", np.array([1.0])), np.array([5.0]), 0.1, 0),
+             note="0 steps: the values of x0, in a new array (not x0 itself)"),
         Case((Recipe("quadratic_grad", A, b), np.array([4.0, 4.0]), 0.6, 7), hidden=True,
              note="a large learning rate"),
     ]
@@ -91,7 +91,8 @@ EXERCISES = [
             Mistake("Scale the step by the learning rate: w - learning_rate * grad.",
                     lambda w, g, lr: w - g),
         ],
-        hint="return w - learning_rate * grad (a new array; leave w as it is)."),
+        hint="One step against the gradient, scaled by the learning rate, in a new array (leave w as "
+             "it is)."),
     Exercise(
         "minimize", LESSON, 2, _minimize_cases, reference=ref.minimize,
         arg_names=["grad_f", "x0", "learning_rate", "steps"], pure=True,
@@ -104,7 +105,7 @@ EXERCISES = [
             Mistake("Step against the gradient (x - learning_rate * grad_f(x)): you climbed.",
                     lambda g, x0, lr, s: ref.minimize(g, x0, -lr, s)),
         ],
-        hint="x = x0.copy(); repeat `steps` times: x = x - learning_rate * grad_f(x)."),
+        hint="From a copy of x0, exactly `steps` steps, each against the gradient at the current x."),
     Exercise(
         "linear_regression_gradient", LESSON, 2, _linreg_cases, reference=ref.linear_regression_gradient,
         arg_names=["X", "y", "w", "b"], output_names=["dw", "db"], gradient=_linreg_fd,
@@ -116,7 +117,7 @@ EXERCISES = [
             Mistake("db is the mean of the residuals (not their sum).",
                     lambda X, y, w, b: (ref.linear_regression_gradient(X, y, w, b)[0], float(np.sum(X @ w + b - y)))),
         ],
-        hint="r = X @ w + b - y; dw = X.T @ r / n; db = r.mean()."),
+        hint="Residuals are prediction minus target; both gradients are averages over the samples."),
     Exercise(
         "fit_linear", LESSON, 2, _fit_cases, reference=ref.fit_linear,
         arg_names=["X", "y", "learning_rate", "epochs"], output_names=["w", "b"], rtol=1e-5, atol=1e-8,
@@ -126,6 +127,6 @@ EXERCISES = [
             Mistake("Run exactly `epochs` updates.", _fit_off_by_one),
             Mistake("Subtract the gradient: w - learning_rate * dw (you climbed the cost).", _fit_ascent),
         ],
-        hint="w = np.zeros(n_features), b = 0.0; then `epochs` times: dw, db = "
-             "linear_regression_gradient(X, y, w, b); w = w - learning_rate * dw; b = b - learning_rate * db."),
+        hint="Start from zeros, do exactly `epochs` full-batch updates, w with its gradient and b with "
+             "its own."),
 ]

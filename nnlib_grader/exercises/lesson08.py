@@ -122,7 +122,9 @@ def _stop_cases():
         Case(([1.0, 0.6, 0.7, 0.8], 2), note="best 2 epochs ago"),
         Case(([1.0, 0.6, 0.7], 2), note="best 1 epoch ago, patience 2"),
         Case(([1.0, 0.5, 0.9, 0.8, 0.85], 2), note="better lately, but the best is 3 epochs old"),
-        Case(([0.5, 0.5, 0.5, 0.5], 3), hidden=True, note="no change is no improvement"),
+        Case(([1.0, 0.6, 0.7, 0.6], 2), note="an equal value is no improvement: the best (the first 0.6) "
+                                             "is 2 epochs old"),
+        Case(([0.5, 0.5, 0.5, 0.5], 3), note="no change is no improvement"),
         Case(([0.9], 1), hidden=True, note="a single epoch"),
         Case(([1.0, 0.9, 0.95, 0.85, 0.9, 0.92], 3), hidden=True),
     ]
@@ -139,7 +141,8 @@ EXERCISES = [
             Mistake("The velocity moves against the gradient: v = mu * v - learning_rate * dw.",
                     lambda w, dw, v, lr, mu: ref.momentum_update(w, -dw, v, lr, mu)),
         ],
-        hint="v = momentum * v - learning_rate * dw; w = w + v; return w, v"),
+        hint="Two updates in order: the velocity first (a share of the old velocity plus a step against "
+             "the gradient), then the weights move by the new velocity."),
     Exercise(
         "adam_update", LESSON, 3, _adam_cases, reference=ref.adam_update,
         arg_names=["w", "dw", "m", "v", "t", "learning_rate", "beta1", "beta2", "epsilon"],
@@ -151,8 +154,9 @@ EXERCISES = [
             Mistake("Divide by the square root of v_hat (v averages squared gradients).", _adam_no_sqrt),
             Mistake("v averages the squared gradients: (1 - beta2) * dw**2.", _adam_dw_not_squared),
         ],
-        hint="m = beta1 m + (1 - beta1) dw; v = beta2 v + (1 - beta2) dw**2; m_hat = m / (1 - beta1**t); "
-             "v_hat = v / (1 - beta2**t); w = w - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon)."),
+        hint="Go through the five formulas one by one and compare each with your line: the squared "
+             "gradient in v, the bias correction with the step number t, epsilon outside the square root, "
+             "and the uncorrected m and v returned."),
     Exercise(
         "l2_penalty", LESSON, 1, _l2_cases, reference=ref.l2_penalty, arg_names=["weights", "lam"],
         mistakes=[
@@ -163,7 +167,7 @@ EXERCISES = [
             Mistake("Sum over every weight matrix in the list, not only the first.",
                     lambda ws, lam: 0.5 * lam * float(np.sum(ws[0] ** 2))),
         ],
-        hint="0.5 * lam * sum(np.sum(W ** 2) for W in weights)"),
+        hint="Square every weight of every matrix in the list, add them all up, and scale by lam / 2."),
     Exercise(
         "l2_gradient", LESSON, 1, _l2_grad_cases, reference=ref.l2_gradient, arg_names=["dW", "W", "lam"],
         gradient=_l2_grad_fd, output_names=["dW"],
@@ -174,9 +178,10 @@ EXERCISES = [
             Mistake("The decay is lam times the weights W, not times the gradient.",
                     lambda dW, W, lam: dW + lam * dW),
         ],
-        hint="dW + lam * W"),
+        hint="Differentiate (lam / 2) * W**2 entry by entry and add the result to the cost's gradient."),
     Exercise(
-        "dropout_forward", LESSON, 2, _dropout_cases, verify=_verify_dropout, arg_names=["X", "p", "rng"]),
+        "dropout_forward", LESSON, 2, _dropout_cases, verify=_verify_dropout, arg_names=["X", "p", "rng"],
+        collect="rng_probe"),   # called again with a generator in the same state, and in another state
     Exercise(
         "dropout_backward", LESSON, 1,
         lambda: [Case((np.arange(6.0).reshape(2, 3), np.array([[0, 2.0, 2.0], [2.0, 0, 2.0]]))),
@@ -190,7 +195,8 @@ EXERCISES = [
             Mistake("The mask already holds the 1/q scaling: just dout * mask.",
                     lambda dout, mask: dout * (mask > 0)),
         ],
-        hint="dout * mask"),
+        hint="A dropped unit gets no gradient and a kept one is scaled as in the forward pass: "
+             "the mask holds both."),
     Exercise(
         "he_init", LESSON, 1, _he_cases, verify=_verify_he, arg_names=["n_in", "n_out", "rng"]),
     Exercise(
@@ -198,9 +204,12 @@ EXERCISES = [
         mistakes=[
             Mistake("Stop when the best epoch is `patience` or more epochs old (>=, not >).",
                     lambda l, p: bool(len(l) - 1 - int(np.argmin(l)) > p)),
+            Mistake("A value equal to the best is no improvement: count from the first epoch that "
+                    "reached the lowest loss, not the last (a later equal value must not reset the count).",
+                    lambda l, p: bool(len(l) - 1 - (len(l) - 1 - int(np.argmin(np.asarray(l)[::-1]))) >= p)),
             Mistake("Compare with the best loss so far, not with the previous epoch.",
                     lambda l, p: bool(len(l) > p and all(l[-i] >= l[-i - 1] for i in range(1, p + 1)))),
         ],
-        hint="best = int(np.argmin(val_losses)) (the first best epoch); stop when "
-             "len(val_losses) - 1 - best >= patience."),
+        hint="Find the first epoch with the lowest loss (an equal later value is no improvement) and "
+             "count the epochs since; stop when that count is at least patience."),
 ]

@@ -67,7 +67,8 @@ EXERCISES = [
             Mistake("// is integer division (it gives only 0 and 1): divide with / after converting to float.",
                     lambda im: (im.reshape(len(im), -1) // 255).astype(np.float32)),
         ],
-        hint="images.reshape(len(images), -1).astype(np.float32) / 255"),
+        hint="One row of 784 pixels per image, in the images' row-by-row order; float32; divided by 255 "
+             "so that the values lie in [0, 1]."),
     Exercise(
         "confusion_matrix", LESSON, 2, _confusion_cases, reference=ref.confusion_matrix,
         arg_names=["y_true", "y_pred", "k"], dtype="int",
@@ -75,7 +76,8 @@ EXERCISES = [
             Mistake("Rows are the true classes, columns the predictions: M[true, predicted].",
                     lambda t, p, k: ref.confusion_matrix(t, p, k).T),
         ],
-        hint="M = np.zeros((k, k), dtype=int); np.add.at(M, (y_true, y_pred), 1) (or a loop over the pairs)."),
+        hint="A k x k matrix of integer counts: one added at (true class, predicted class) for every "
+             "sample; a repeated pair must be counted every time."),
     Exercise(
         "most_confused", LESSON, 1, _confused_cases, reference=ref.most_confused, arg_names=["cm", "top"],
         dtype="int",
@@ -83,8 +85,8 @@ EXERCISES = [
             Mistake("Leave out the diagonal: those are the correct predictions.", _with_diagonal),
             Mistake("Largest counts first: sort in descending order.", _no_ties_sort),
         ],
-        hint="Collect (count, i, j) for every i != j, sort by (-count, i, j), keep the first `top` and "
-             "return rows (i, j, count)."),
+        hint="Only the off-diagonal entries count; order them by count, largest first, equal counts by "
+             "(true, predicted); keep the first `top` as rows (true, predicted, count)."),
     Exercise(
         "build_mnist_model", LESSON, 1, lambda: [Case((0,)), Case((1,), hidden=True)],
         verify=_verify_model, arg_names=["seed"], allow_nnlib=True),
@@ -94,6 +96,7 @@ EXERCISES = [
                       note=f"train on the 60,000 training images; the check needs {REQUIRED_ACCURACY:.0%} "
                            "accuracy on the 10,000 test images")],
         verify=_verify_trained, arg_names=["X_train", "y_train"], allow_nnlib=True,
-        forbid_nnlib=("train_mnist",), timeout=900, private_uses=False,
+        forbid_nnlib=("train_mnist", "load_mnist"), timeout=900, private_uses=False,
+        poison=("X_test", "y_test"),   # the text: use only the training data
         uses={"build_mnist_model": "nnlib_grader.exercises.reference.build_mnist_model"}),
 ]
