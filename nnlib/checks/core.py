@@ -462,6 +462,9 @@ def judge_case(ex: Exercise, case: Case, outcome: dict) -> Problem | None:
 
 
 def forbidden_text(ex, what):
+    if what.startswith("sys.setprofile"):
+        return ("switched off the check's watch for calls into nnlib (sys.setprofile), so it cannot "
+                "be checked that the function is your own work: scored 0")
     if what.startswith("np."):
         return (f"uses {what}, which this exercise asks you to do without: "
                 "write it from the formula")
