@@ -34,12 +34,15 @@ import types
 
 # ----------------------------------------------------------------------------- channel
 _IN = _OUT = None
-_write = os.write
+# taken before any notebook code runs: a notebook that replaces them changes nothing here
+_write, _dup, _dup2 = os.write, os.dup, os.dup2
+_dumps, _loads = json.dumps, json.loads
+_compile, _exec = builtins.compile, builtins.exec
 _FLAGS_SENT = set()
 
 
 def send(message):
-    data = (json.dumps(message, allow_nan=True, separators=(",", ":")) + "\n").encode()
+    data = (_dumps(message, allow_nan=True, separators=(",", ":")) + "\n").encode()
     view = memoryview(data)
     while view:
         n = _write(_OUT, view)
@@ -60,7 +63,7 @@ def receive():
     line = _IN.readline()
     if not line:
         raise SystemExit(0)
-    return json.loads(line)
+    return _loads(line)
 
 
 # ----------------------------------------------------------------------------- limits
@@ -216,11 +219,11 @@ def _error_text(exc):
 
 def _compile_cell(source, number):
     try:
-        return compile(source, f"<cell {number}>", "exec")
+        return _compile(source, f"<cell {number}>", "exec")
     except SyntaxError:
         try:   # IPython syntax (%magics, !commands): let IPython turn it into Python
             from IPython.core.inputtransformer2 import TransformerManager
-            return compile(TransformerManager().transform_cell(source), f"<cell {number}>", "exec")
+            return _compile(TransformerManager().transform_cell(source), f"<cell {number}>", "exec")
         except Exception:
             raise
 
@@ -236,7 +239,7 @@ def run_cells(cells, cell_timeout, main):
             signal.signal(signal.SIGALRM, _ring)
             signal.setitimer(signal.ITIMER_REAL, cell_timeout)
             try:
-                exec(code, main.__dict__)
+                _exec(code, main.__dict__)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         except CellTimeout:
@@ -308,7 +311,7 @@ def _private_runner():
     module = types.ModuleType("_nnlib_sandbox_runner")
     module.__file__ = spec.origin
     source = open(spec.origin, encoding="utf-8").read()
-    exec(compile(source, spec.origin, "exec"), module.__dict__)
+    _exec(_compile(source, spec.origin, "exec"), module.__dict__)
     return module
 
 

@@ -52,6 +52,7 @@ _THIS_FILE = __file__
 # notebook that replaces sys.setprofile or threading.setprofile cannot switch off the watch.
 _SETPROFILE, _GETPROFILE = sys.setprofile, sys.getprofile
 _THREAD_SETPROFILE = threading.setprofile
+_COMPILE, _EXEC = compile, exec
 PROFILE_OWNER = [False]   # True while this module itself calls sys.setprofile (for audit hooks)
 IN_FUNCTION = [False]     # True while the checked function runs (for the grader's audit hook)
 
@@ -411,7 +412,7 @@ def _from_source(spec):
     ns = _SOURCES.get(spec["source"])
     if ns is None:
         ns = {"__name__": "_nnlib_reference", "__builtins__": __builtins__}
-        exec(compile(spec["source"], "<nnlib-reference>", "exec"), ns)
+        _EXEC(_COMPILE(spec["source"], "<nnlib-reference>", "exec"), ns)
         _SOURCES[spec["source"]] = ns
     return ns[spec["name"]]
 
