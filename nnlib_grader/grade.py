@@ -1,4 +1,4 @@
-r"""Grade exercise notebooks: ``python -m nnlib.grade PATH... [--json | --csv FILE] [--timeout S]``.
+r"""Grade exercise notebooks: ``python -m nnlib.grade PATH... [--json [FILE]] [--csv FILE] [--timeout S]``.
 
 Each PATH is a notebook or a folder searched for notebooks (a class's
 submissions, e.g. ``submissions/alice/03_layers_forward.ipynb``). The student
@@ -8,62 +8,81 @@ folder when a file is given; the exercise set comes from the file name
 
 For every notebook the grader
 
-1. starts a fresh kernel (the current Python, in an empty temporary folder) and
-   runs the code cells in order, skipping cells that only call ``check(...)``;
-   a cell that raises is noted and execution goes on (partial credit), a cell
-   that runs too long is interrupted;
-2. for each exercise, sends the test inputs (visible and hidden cases) to the
-   kernel, has the kernel run the learner's function *by name* on them and
-   write back only what it returned; the grader computes the expected answers
-   and judges in its own process, so edited check cells, a redefined
-   ``check`` or a patched ``nnlib`` cannot raise a score;
-3. discards the kernel.
+1. reads the notebook itself (the submission never sees the file, the folder or
+   any other submission) and starts a fresh bubblewrap sandbox for it
+   (:mod:`nnlib_grader.sandbox`: own PID namespace, no network, read-only file
+   system with only Python, nnlib and the MNIST files in it, a private /tmp,
+   limits on memory, processes, file size and time);
+2. has the sandbox run the code cells in order, skipping cells that only call
+   ``check(...)``; a cell that raises is noted and execution goes on (partial
+   credit); a cell that runs too long is interrupted, and one that will not stop
+   or ends the process is left out and the notebook run again without it;
+3. for each exercise, sends the test inputs (visible and hidden cases), has the
+   sandbox call the learner's function *by name* on them and send back only what
+   it returned; the grader judges in its own process against answers the sandbox
+   never sees, so edited check cells, a redefined ``check``, a patched ``nnlib``
+   or a forged result cannot raise a score;
+4. notes as ``flags`` (in the JSON, the CSV and the table) whatever the notebook
+   did to the grading machinery inside its sandbox, for the instructor's review.
 
 A failing exercise scores 0 with a one-line reason; nothing a submission does
-(raise, loop forever, print megabytes, die, be invalid JSON) stops the run.
-Exit status: 0 when grading completed (whatever the scores), 2 for usage
-errors, 3 when no kernel could be started (a problem with the environment).
+(raise, loop forever, print megabytes, fork, kill, exit, forge output) stops the
+run or changes another submission's grade. Output files are written by the
+grader only, atomically (a temporary file, then a rename). Exit status: 0 when
+grading completed (whatever the scores), 2 for usage errors, 3 when no sandbox
+can be started (bubblewrap missing or refused).
 """
 from __future__ import annotations
 
 import argparse
 import ast
+import base64
 import csv
 import datetime as _dt
 import json
+import os
+import queue
 import re
+import secrets
 import shutil
 import sys
 import tempfile
 import threading
 import time
-import zipfile
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .checks import LESSONS, EXERCISES
-from .checks import runner
-from .checks.core import CheckResult, result_of
-from .checks.kernel import KernelPool, KernelSession, KernelStartError
+from nnlib.checks import runner
+from nnlib.checks.core import CheckResult, result_of
 
-RUNNER_SOURCE = Path(runner.__file__).read_text(encoding="utf-8")
-MAX_JSON_BYTES = 20 << 20
-MAX_NPZ_BYTES = 400 << 20
+from . import sandbox as sandboxing
+from .exercises import EXERCISES, LESSONS
+from .exercises import reference as _reference
+
 MAX_RESTARTS = 3
+STARTUP_SECONDS = 60.0
+INTERRUPT_GRACE = 5.0
+MAX_OUTCOME_ARRAY_BYTES = 400 << 20
 
-_CALL = """\
-def _nnlib_grade_call():
-    ns = {{"__name__": "_nnlib_grader_runner", "__file__": "<nnlib-grader>"}}
-    exec(compile({source!r}, "<nnlib-grader>", "exec"), ns)
-    ns["run_request"](globals(), {request!r}, {output!r})
-try:
-    _nnlib_grade_call()
-finally:
-    del _nnlib_grade_call
-"""
+
+# ----------------------------------------------------------------------------- text from submissions
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text) -> str:
+    """Text from a submission, safe for a terminal: no control characters (escape sequences
+    drawing fake rows, carriage returns, bells) and no bidirectional overrides."""
+    text = _CONTROL.sub("", str(text).replace("\t", " "))
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or ch == "\u200d")
+
+
+def _clean_result(r: CheckResult) -> CheckResult:
+    r.message, r.reason = clean(r.message), clean(r.reason)
+    return r
 
 
 # ----------------------------------------------------------------------------- reports
@@ -75,8 +94,10 @@ class NotebookReport:
     exercise_set: str | None
     results: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    flags: list = field(default_factory=list)
     seconds: float = 0.0
     graded: bool = True
+    sandbox: str = "bubblewrap"
 
     @property
     def score(self) -> int:
@@ -90,6 +111,7 @@ class NotebookReport:
         return {"student": self.student, "notebook": self.path, "exercise_set": self.exercise_set,
                 "score": self.score, "max_score": self.max_score, "graded": self.graded,
                 "seconds": round(self.seconds, 2), "notes": list(self.notes),
+                "flags": list(self.flags), "sandbox": self.sandbox,
                 "exercises": [r.to_dict() for r in self.results]}
 
 
@@ -99,7 +121,7 @@ def _zero(ex, status, reason) -> CheckResult:
 
 
 def _short(text, n=160) -> str:
-    text = " ".join(str(text).split())
+    text = " ".join(clean(text).split())
     return text if len(text) <= n else text[:n - 3] + "..."
 
 
@@ -154,8 +176,15 @@ def find_notebooks(paths) -> list[tuple[Path, str]]:
 
 
 # ----------------------------------------------------------------------------- executing
+# ----------------------------------------------------------------------------- executing
+_HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*$.*?^[ \t]*### END HIDDEN TESTS[ \t]*$",
+                           re.S | re.M)
+
+
 def is_check_only(source: str) -> bool:
-    """True for a cell that only calls ``check(...)`` or ``check_all(...)`` (or holds only comments)."""
+    """True for a cell that only calls ``check(...)`` or ``check_all(...)`` (or holds only
+    comments); nbgrader's hidden-test blocks in it are the grader's own business."""
+    source = _HIDDEN_BLOCK.sub("", source)
     try:
         from IPython.core.inputtransformer2 import TransformerManager
         code = TransformerManager().transform_cell(source)
@@ -182,128 +211,86 @@ def _first_line(source: str) -> str:
     return ""
 
 
-class _NotebookRun:
-    """A kernel with the notebook's cells executed in it; restarts (and replays) when needed."""
-
-    def __init__(self, workdir, report, cell_timeout, exercise_timeout=None):
-        self.workdir, self.report, self.cell_timeout = workdir, report, cell_timeout
-        self.exercise_timeout = exercise_timeout
-        self.session = None
-        self.replay = []   # sources to run again after a restart
-        self.restarts = 0
-        self.broken = ""
-
-    def start(self, session=None):
-        self.session = session if session is not None else KernelSession(self.workdir)
-
-    def close(self):
-        if self.session is not None:
-            self.session.close()
-            self.session = None
-
-    def restart(self, deadline):
-        """A fresh kernel with the cells run so far; False when that is impossible."""
-        self.close()
-        if self.restarts >= MAX_RESTARTS:
-            self.broken = f"the kernel had to be restarted {MAX_RESTARTS} times; grading stopped"
-            return False
-        self.restarts += 1
-        try:
-            self.start()
-        except KernelStartError as exc:
-            self.broken = _short(exc)
-            return False
-        for source in self.replay:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.broken = "the time limit ran out while re-running the notebook after a restart"
-                return False
-            reply = self.session.run(source, min(self.cell_timeout, left))
-            if reply.status in ("hung", "dead"):
-                self.broken = "the notebook could not be re-run after a restart"
-                return False
-        return True
-
-    def execute(self, cells, deadline):
-        for number, source in cells:
-            if is_check_only(source):
-                continue
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.report.notes.append(f"time limit reached: code cells from {number} on were not run")
-                return
-            limit = min(self.cell_timeout, left)
-            reply = self.session.run(source, limit)
-            where = f"code cell {number} ({_first_line(source)})"
-            if reply.status == "ok":
-                self.replay.append(source)
-            elif reply.status == "error":
-                self.replay.append(source)
-                self.report.notes.append(f"{where} raised {reply.error_text}")
-            elif reply.status == "timeout":
-                self.report.notes.append(f"{where} was stopped after {limit:.0f} s")
-            elif reply.status == "dead":
-                self.report.notes.append(f"{where} made the kernel exit; the notebook was re-run without it")
-            else:
-                self.report.notes.append(f"{where} was stopped after {limit:.0f} s and the kernel did not "
-                                         "respond to the interrupt; the notebook was re-run without it")
-            if reply.status in ("dead", "hung"):
-                if not self.restart(deadline):
-                    self.report.notes.append(self.broken)
-                    return
-
-    def grade(self, ex, index, deadline) -> CheckResult:
-        if self.broken:
-            return _zero(ex, "error", f"not graded: {self.broken}")
-        left = deadline - time.monotonic()
-        if left < 1:
-            return _zero(ex, "timeout", "not graded: the notebook's time limit ran out")
-        cases = ex.cases(hidden=True)
-        options = ex.call_options(quiet=True)
-        limit = ex.timeout * len(cases) + 15
-        if self.exercise_timeout:
-            options["timeout"] = min(options["timeout"], self.exercise_timeout)
-            limit = self.exercise_timeout + 5
-        limit = min(left, limit)
-        request, arrays = runner.encode_request(ex.name, [(c.args, c.kwargs) for c in cases], **options)
-        base = Path(self.workdir) / f".grader_{index}"
-        req_path, out_path = str(base) + "_in", str(base) + "_out"
-        Path(req_path + ".json").write_text(json.dumps(request))
-        np.savez(req_path + ".npz", **arrays)
-        reply = self.session.run(_CALL.format(source=RUNNER_SOURCE, request=req_path, output=out_path), limit)
-        if reply.status == "ok":
-            try:
-                outcomes = _read_outcomes(out_path)
-            except Exception as exc:
-                return _zero(ex, "error", f"the grader could not read what {ex.name} returned ({_short(exc, 100)})")
-            return result_of(ex, cases, outcomes, hidden_included=True)
-        if reply.status == "error":
-            return _zero(ex, "error", f"the checks could not run in the notebook's kernel: {reply.error_text}")
-        if reply.status in ("hung", "dead"):
-            self.restart(deadline)
-        if reply.status == "dead":
-            return _zero(ex, "error", f"calling {ex.name} made the kernel exit")
-        return _zero(ex, "timeout", f"did not finish within {limit:.0f} s")
+_REFERENCE_PREFIX = "nnlib_grader.exercises.reference."
+_REFERENCE_HEADER = ("import numpy as np\nfrom nnlib.activations import sigmoid, softmax, step\n"
+                     "from nnlib.neuron import weighted_sum\n\n\n")
+_SOURCE_CACHE: dict = {}
 
 
-def _read_outcomes(path) -> list[dict]:
-    """The outcomes a kernel wrote, read defensively (sizes capped, no pickles)."""
-    jpath, npath = Path(path + ".json"), Path(path + ".npz")
-    if jpath.stat().st_size > MAX_JSON_BYTES:
-        raise ValueError("the results file is too large")
-    data = json.loads(jpath.read_text())
-    arrays = {}
-    with zipfile.ZipFile(npath) as z:
-        total = sum(info.file_size for info in z.infolist())
-    if total > MAX_NPZ_BYTES:
-        raise ValueError("the returned arrays are too large")
-    with np.load(npath, allow_pickle=False) as npz:
-        for key in npz.files:
-            arrays[key] = npz[key]
-    outcomes = data["outcomes"]
+def reference_source(name: str) -> str:
+    """The source of one reference function and of the reference functions it calls: what the
+    sandbox gets to stand in for the notebook's own (already graded) function ``name``."""
+    if name in _SOURCE_CACHE:
+        return _SOURCE_CACHE[name]
+    import inspect
+    import types
+    seen, order = set(), []
+
+    def names_of(code):
+        out = set(code.co_names)
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                out |= names_of(const)
+        return out
+
+    def visit(fname):
+        if fname in seen:
+            return
+        seen.add(fname)
+        fn = getattr(_reference, fname)
+        for other in sorted(names_of(fn.__code__)):
+            if isinstance(getattr(_reference, other, None), types.FunctionType) and \
+                    getattr(_reference, other).__module__ == _reference.__name__:
+                visit(other)
+        order.append(inspect.getsource(fn))
+    visit(name)
+    text = _REFERENCE_HEADER + "\n\n".join(order)
+    _SOURCE_CACHE[name] = text
+    return text
+
+
+def sandbox_uses(ex) -> dict:
+    """``ex.uses`` for the sandbox: nnlib's own functions by name, reference answers as source."""
+    out = {}
+    for name, dotted in ex.uses.items():
+        if dotted.startswith(_REFERENCE_PREFIX):
+            fname = dotted[len(_REFERENCE_PREFIX):]
+            out[name] = {"source": reference_source(fname), "name": fname}
+        else:
+            out[name] = dotted
+    return out
+
+
+def _pack(arrays) -> dict:
+    return {k: {"dtype": a.dtype.str, "shape": list(a.shape),
+                "b64": base64.b64encode(np.ascontiguousarray(a).tobytes()).decode("ascii")}
+            for k, a in arrays.items()}
+
+
+def _unpack(table) -> dict:
+    """Arrays sent by a sandbox, checked: numbers only, sizes that add up, a total cap."""
+    if not isinstance(table, dict):
+        raise ValueError("malformed arrays")
+    out, total = {}, 0
+    for k, v in table.items():
+        dt = np.dtype(str(v["dtype"]))
+        if dt.kind not in "biuf" or dt.hasobject:
+            raise ValueError("an array of something other than numbers")
+        shape = tuple(int(n) for n in v["shape"])
+        if any(n < 0 for n in shape) or len(shape) > 32:
+            raise ValueError("an array of impossible shape")
+        raw = base64.b64decode(str(v["b64"]), validate=True)
+        total += len(raw)
+        if total > MAX_OUTCOME_ARRAY_BYTES:
+            raise ValueError("the returned arrays are too large")
+        out[str(k)] = np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+    return out
+
+
+def _clean_outcomes(outcomes, arrays) -> list[dict]:
     if not isinstance(outcomes, list) or not outcomes:
         raise ValueError("no results")
-    clean = []
+    clean_list = []
     for o in outcomes:
         if not isinstance(o, dict) or not isinstance(o.get("status"), str):
             raise ValueError("malformed results")
@@ -315,29 +302,189 @@ def _read_outcomes(path) -> list[dict]:
             o["value"] = runner.decode(o["value"], arrays)
         if not isinstance(o.get("mutated", []), list) or not isinstance(o.get("warnings", []), list):
             raise ValueError("malformed results")
-        clean.append(o)
-    return clean
+        o["warnings"] = [_short(w, 200) for w in o.get("warnings", [])][:3]
+        clean_list.append(o)
+    return clean_list
+
+
+class _NotebookRun:
+    """A sandbox with the notebook's cells executed in it; started again (without the cells
+    that hung it or ended it) when needed."""
+
+    def __init__(self, cells, report, cell_timeout, exercise_timeout=None, slot=0, sandbox=True,
+                 hidden=(), limits=None):
+        self.cells, self.report, self.cell_timeout = cells, report, cell_timeout
+        self.exercise_timeout = exercise_timeout
+        self.slot, self.use_sandbox, self.hidden, self.limits = slot, sandbox, hidden, limits
+        self.box = None
+        self.left_out: set = set()     # cells that hung or ended the sandbox
+        self.noted: set = set()        # cells whose failure is in the notes already
+        self.restarts = 0
+        self.broken = ""
+
+    def _flags(self):
+        if self.box is not None:
+            for f in self.box.flags:
+                f = clean(f)
+                if f not in self.report.flags:
+                    self.report.flags.append(f)
+
+    def close(self):
+        if self.box is not None:
+            self._flags()
+            self.box.close()
+            self.box = None
+
+    def _note(self, number, text):
+        if number not in self.noted:
+            self.noted.add(number)
+            self.report.notes.append(text)
+
+    def start(self, deadline) -> bool:
+        """Start a sandbox and run the cells (all but those left out); False when that failed."""
+        while True:
+            self.close()
+            run = [(n, src) for n, src in self.cells if n not in self.left_out]
+            self.box = sandboxing.Sandbox(run, cell_timeout=self.cell_timeout, slot=self.slot,
+                                          sandbox=self.use_sandbox, hidden=self.hidden, limits=self.limits)
+            outcome = self._run_cells(run, deadline)
+            if outcome is True:
+                return True
+            if outcome is False:
+                return False
+            self.left_out.add(outcome)   # a cell that hung or ended the sandbox: once more without it
+            self.restarts += 1
+            if self.restarts > MAX_RESTARTS:
+                self.broken = f"the notebook had to be started {MAX_RESTARTS + 1} times; grading stopped"
+                self.report.notes.append(self.broken)
+                return False
+
+    def _run_cells(self, run, deadline):
+        """True when every cell ran; a cell number to leave out; False when grading must stop."""
+        box = self.box
+        try:
+            msg = box.receive(min(deadline, time.monotonic() + STARTUP_SECONDS))
+        except (sandboxing.SandboxGone, TimeoutError):
+            self.broken = ("the sandbox did not start: "
+                           + (_short(box.stderr_text, 200) or "no message"))
+            self.report.notes.append(self.broken)
+            return False
+        if msg.get("kind") != "ready":
+            box._note("the results channel carried text that is not the grader's (forged or corrupted)")
+        current = None
+        sources = dict(run)
+        while True:
+            left_total = deadline - time.monotonic()
+            if left_total <= 0:
+                self.report.notes.append("time limit reached: the notebook's cells did not all run")
+                self.broken = "the notebook's time limit ran out"
+                return False
+            limit = self.cell_timeout + INTERRUPT_GRACE if current is not None else 30.0
+            try:
+                msg = box.receive(time.monotonic() + min(limit, left_total))
+            except TimeoutError:
+                if current is None:
+                    self.broken = "the sandbox stopped answering"
+                    self.report.notes.append(self.broken)
+                    return False
+                self._note(current, f"code cell {current} ({_first_line(sources[current])}) was stopped after "
+                                    f"{self.cell_timeout:.0f} s and did not respond to the interrupt; "
+                                    "the notebook was re-run without it")
+                return current
+            except sandboxing.SandboxGone:
+                if current is None:
+                    self.broken = "the sandbox exited before running the cells"
+                    self.report.notes.append(self.broken)
+                    return False
+                self._note(current, f"code cell {current} ({_first_line(sources[current])}) made the "
+                                    "notebook's process exit; the notebook was re-run without it")
+                return current
+            kind = msg.get("kind")
+            if kind == "cell_start" and msg.get("number") in sources:
+                current = msg["number"]
+            elif kind == "cell_end" and msg.get("number") == current:
+                where = f"code cell {current} ({_first_line(sources[current])})"
+                if msg.get("status") == "error":
+                    self._note(current, f"{where} raised {_short(msg.get('error', ''), 200)}")
+                elif msg.get("status") == "timeout":
+                    self._note(current, f"{where} was stopped after {self.cell_timeout:.0f} s")
+                current = None
+            elif kind == "cells_done":
+                return True
+            else:
+                box._note("the results channel carried text that is not the grader's (forged or corrupted)")
+
+    def grade(self, ex, deadline) -> CheckResult:
+        if self.broken or self.box is None:
+            return _zero(ex, "error", f"not graded: {self.broken or 'no sandbox'}")
+        left = deadline - time.monotonic()
+        if left < 1:
+            return _zero(ex, "timeout", "not graded: the notebook's time limit ran out")
+        cases = ex.cases(hidden=True)
+        options = ex.call_options(quiet=True)
+        options["uses"] = sandbox_uses(ex)
+        limit = ex.timeout * len(cases) + 15
+        if self.exercise_timeout:
+            options["timeout"] = min(options["timeout"], self.exercise_timeout)
+            limit = self.exercise_timeout + INTERRUPT_GRACE
+        limit = min(left, limit)
+        request, arrays = runner.encode_request(ex.name, [(c.args, c.kwargs) for c in cases], **options)
+        rid = secrets.token_hex(8)
+        self.box.send({"kind": "exercise", "id": rid, "request": request, "arrays": _pack(arrays)})
+        end = time.monotonic() + limit
+        try:
+            while True:
+                msg = self.box.receive(end)
+                if msg.get("kind") == "result" and msg.get("id") == rid:
+                    break
+                self.box._note("the results channel carried a message the grader did not ask for (forged?)")
+        except TimeoutError:
+            self._restart(deadline)
+            return _zero(ex, "timeout", f"did not finish within {limit:.0f} s")
+        except sandboxing.SandboxGone as exc:
+            self._restart(deadline)
+            why = str(exc) if "sent" in str(exc) else f"calling {ex.name} made the notebook's process exit"
+            return _zero(ex, "error", why)
+        try:
+            outcomes = _clean_outcomes(msg.get("outcomes"), _unpack(msg.get("arrays", {})))
+        except Exception as exc:
+            return _zero(ex, "error", f"the grader could not read what {ex.name} returned ({_short(exc, 100)})")
+        return _clean_result(result_of(ex, cases, outcomes, hidden_included=True))
+
+    def _restart(self, deadline):
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            self.close()
+            self.broken = f"the notebook had to be started {MAX_RESTARTS + 1} times; grading stopped"
+            self.report.notes.append(self.broken)
+            return
+        self.start(deadline)
 
 
 def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_timeout=120.0,
-                   exercise_timeout=None, pool: KernelPool | None = None) -> NotebookReport:
+                   exercise_timeout=None, slot=0, sandbox=True, hidden=(), limits=None) -> NotebookReport:
     """Grade one notebook (see the module docstring). Never raises for a bad submission.
 
     ``timeout``: seconds for the whole notebook (running its cells may use 3/4 of it);
     ``cell_timeout``: seconds per code cell; ``exercise_timeout``: seconds per graded
     function (default: each exercise's own limit per case, e.g. 10 s, times its cases);
-    ``pool``: where to take a fresh kernel from (default: start one).
+    ``slot``: which of the concurrent sandboxes (its own user id when run as root);
+    ``sandbox=False`` runs the notebook without isolation (only for one's own notebooks);
+    ``hidden``: folders to keep out of the sandbox even if they lie in a folder it sees.
     """
     start = time.monotonic()
     path = Path(path)
-    report = NotebookReport(student, str(path), exercise_set)
-    raw = None
+    report = NotebookReport(clean(student), clean(str(path)), exercise_set,
+                            sandbox="bubblewrap" if sandbox else "none (--no-sandbox)")
+    raw, problem = None, None
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not path.is_file():
+            raise ValueError("not a regular file")
+        with open(path, "rb") as f:          # a FIFO or a huge file never blocks or floods us
+            data = f.read(50 << 20)
+        raw = json.loads(data.decode("utf-8"))
     except Exception as exc:
         problem = f"not a valid notebook file ({_short(exc, 100)})"
-    else:
-        problem = None
     report.exercise_set = exercise_set or identify_set(path, raw)
     if report.exercise_set is None:
         report.graded = False
@@ -348,8 +495,9 @@ def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_time
         try:
             import nbformat
             nb = nbformat.reads(json.dumps(raw), as_version=4)
-            cells = [(i + 1, c.source) for i, c in
+            cells = [(i + 1, str(c.source)) for i, c in
                      enumerate(c for c in nb.cells if c.cell_type == "code")]
+            cells = [(n, src) for n, src in cells if not is_check_only(src)]
         except Exception as exc:
             problem = f"not a valid notebook ({_short(exc, 100)})"
     if problem is not None:
@@ -358,22 +506,18 @@ def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_time
         report.seconds = time.monotonic() - start
         return report
     deadline = start + timeout
-    if pool is not None:
-        session, workdir = pool.get()
-    else:
-        session, workdir = None, tempfile.mkdtemp(prefix="nnlib-grade-")
-    run = _NotebookRun(workdir, report, cell_timeout, exercise_timeout)
+    run = _NotebookRun(cells, report, cell_timeout, exercise_timeout, slot=slot, sandbox=sandbox,
+                       hidden=hidden, limits=limits)
     try:
-        run.start(session)
-        run.execute(cells, start + 0.75 * timeout)
-        for i, ex in enumerate(exercises):
+        run.start(start + 0.75 * timeout)
+        for ex in exercises:
             try:
-                report.results.append(run.grade(ex, i, deadline))
-            except KernelStartError:
+                report.results.append(run.grade(ex, deadline))
+            except sandboxing.SandboxUnavailable:
                 raise
             except Exception as exc:  # a grader bug costs this exercise, not the others
                 report.results.append(_zero(ex, "error", f"not graded (internal error: {_short(exc, 100)})"))
-    except KernelStartError:
+    except sandboxing.SandboxUnavailable:
         raise
     except Exception as exc:  # a grader bug must not lose the other notebooks
         report.notes.append(f"grading stopped by an internal error: {_short(exc)}")
@@ -382,7 +526,7 @@ def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_time
                            if ex.name not in done]
     finally:
         run.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    report.notes = [clean(n) for n in report.notes]
     report.seconds = time.monotonic() - start
     return report
 
@@ -391,24 +535,27 @@ def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_time
 def format_report(report: NotebookReport, details=False, width=None) -> str:
     if width is None:
         width = max(120, shutil.get_terminal_size((120, 24)).columns)
-    head = f"{report.student} / {Path(report.path).name}"
+    head = f"{clean(report.student)} / {clean(Path(report.path).name)}"
     if not report.graded:
-        return f"{head}: skipped ({'; '.join(report.notes)})"
+        return f"{head}: skipped ({'; '.join(clean(n) for n in report.notes)})"
     lines = [f"{head}  [{report.exercise_set}]  {report.score} / {report.max_score} points  "
              f"({report.seconds:.1f} s)"]
     name_w = max([len("exercise")] + [len(r.name) for r in report.results])
     lines.append(f"  {'exercise':<{name_w}}  points  earned  feedback")
     room = max(20, width - name_w - 20)
     for r in report.results:
-        fb = r.reason if len(r.reason) <= room else r.reason[:room - 3] + "..."
+        reason = clean(r.reason)
+        fb = reason if len(reason) <= room else reason[:room - 3] + "..."
         lines.append(f"  {r.name:<{name_w}}  {r.points:>6}  {r.earned:>6}  {fb}")
     for note in report.notes:
-        lines.append(f"  note: {note}")
+        lines.append(f"  note: {clean(note)}")
+    if report.flags:
+        lines.append("  FLAGGED for review: " + "; ".join(clean(f) for f in report.flags))
     if details:
         for r in report.results:
             if not r.passed and r.status != "not_implemented":
                 lines.append("")
-                lines += ["  " + l for l in r.message.splitlines()]
+                lines += ["  " + clean(l) for l in r.message.splitlines()]
     return "\n".join(lines)
 
 
@@ -417,10 +564,12 @@ def student_totals(reports) -> dict:
     for rep in reports:
         if not rep.graded:
             continue
-        t = totals.setdefault(rep.student, {"student": rep.student, "notebooks": 0, "score": 0, "max_score": 0})
+        t = totals.setdefault(rep.student, {"student": rep.student, "notebooks": 0, "score": 0,
+                                            "max_score": 0, "flagged": False})
         t["notebooks"] += 1
         t["score"] += rep.score
         t["max_score"] += rep.max_score
+        t["flagged"] = t["flagged"] or bool(rep.flags)
     return totals
 
 
@@ -428,24 +577,56 @@ def format_totals(reports) -> str:
     totals = student_totals(reports)
     if not totals:
         return "No exercise notebooks were graded."
-    w = max(len("student"), *(len(s) for s in totals))
+    w = max(len("student"), *(len(clean(s)) for s in totals))
     lines = ["Totals", f"  {'student':<{w}}  notebooks  score"]
     for s, t in sorted(totals.items()):
-        lines.append(f"  {s:<{w}}  {t['notebooks']:>9}  {t['score']} / {t['max_score']}")
+        mark = "  (flagged for review)" if t["flagged"] else ""
+        lines.append(f"  {clean(s):<{w}}  {t['notebooks']:>9}  {t['score']} / {t['max_score']}{mark}")
     return "\n".join(lines)
 
 
-CSV_COLUMNS = ["student", "notebook", "exercise_set", "exercise", "points", "earned", "status", "feedback"]
+CSV_COLUMNS = ["student", "notebook", "exercise_set", "exercise", "points", "earned", "status", "feedback",
+               "flags"]
+
+
+def csv_cell(value):
+    """A CSV cell that a spreadsheet will not run as a formula: text beginning with = + - @
+    (or a tab or carriage return) gets a leading apostrophe (OWASP's advice)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_atomically(path, write):
+    """Write a file through a temporary file in its folder and a rename: a reader sees the old
+    file or the complete new one, never half of it. The folder is created when missing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def write_csv(reports, path):
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    def write(f):
         w = csv.writer(f)
         w.writerow(CSV_COLUMNS)
         for rep in reports:
+            flags = "; ".join(rep.flags)
             for r in rep.results:
-                w.writerow([rep.student, rep.path, rep.exercise_set, r.name, r.points, r.earned,
-                            r.status, r.reason])
+                w.writerow([csv_cell(v) for v in (rep.student, rep.path, rep.exercise_set, r.name, r.points,
+                                                  r.earned, r.status, clean(r.reason), flags)])
+    write_atomically(path, write)
 
 
 def to_json(reports) -> dict:
@@ -456,17 +637,21 @@ def to_json(reports) -> dict:
             "students": sorted(student_totals(reports).values(), key=lambda t: t["student"])}
 
 
+def write_json(reports, path):
+    write_atomically(path, lambda f: (json.dump(to_json(reports), f, indent=1, ensure_ascii=False), f.write("\n")))
+
+
 # ----------------------------------------------------------------------------- command line
 def _parser():
     p = argparse.ArgumentParser(
         prog="python -m nnlib.grade",
         description="Grade nnlib exercise notebooks (one notebook, or folders of submissions: "
-                    "folder/STUDENT/NN_name.ipynb).")
+                    "folder/STUDENT/NN_name.ipynb), each in its own bubblewrap sandbox.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of notebooks")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print the grades as JSON on stdout")
-    out.add_argument("--csv", metavar="FILE", help="also write a gradebook CSV, one row per "
-                     "student, notebook and exercise")
+    p.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                   help="the grades as JSON: on stdout, or written to FILE")
+    p.add_argument("--csv", metavar="FILE", help="also write a gradebook CSV, one row per "
+                   "student, notebook and exercise")
     p.add_argument("--timeout", type=float, default=600.0, metavar="S",
                    help="time limit per notebook in seconds (default 600; cells may use 3/4 of it)")
     p.add_argument("--cell-timeout", type=float, default=120.0, metavar="S",
@@ -474,66 +659,105 @@ def _parser():
     p.add_argument("--exercise-timeout", type=float, default=None, metavar="S",
                    help="time limit per graded function in seconds (default: 10 s per test case; "
                         "15 min for training the MNIST model)")
+    p.add_argument("--memory", type=float, default=None, metavar="GB",
+                   help="address-space limit of each sandbox in GB (default 6)")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                    help="grade N notebooks at a time (default 1)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run the notebooks without bubblewrap: only for your own notebooks, never "
+                        "for submissions (a notebook could then read the answers or change grades)")
     p.add_argument("--details", action="store_true",
                    help="print the full feedback of every failed exercise below its table")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
     return p
 
 
+def _secret_folders(paths, outputs):
+    """Folders a sandbox must never see: the grading package, the course's solutions, the
+    folders being graded and the folders of the output files."""
+    here = Path(__file__).resolve().parent
+    out = [here, here.parent / "solutions"]
+    out += [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths]
+    out += [Path(o).resolve().parent for o in outputs if o and o != "-"]
+    return [p for p in out if p.exists()]
+
+
 def main(argv=None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if (args.timeout <= 0 or args.cell_timeout <= 0 or args.jobs < 1
-            or (args.exercise_timeout is not None and args.exercise_timeout <= 0)):
-        parser.error("the time limits must be positive and --jobs at least 1")
+            or (args.exercise_timeout is not None and args.exercise_timeout <= 0)
+            or (args.memory is not None and args.memory <= 0)):
+        parser.error("the time limits and --memory must be positive and --jobs at least 1")
     try:
         found = find_notebooks(args.paths)
     except FileNotFoundError as exc:
         parser.error(str(exc))
     if not found:
         parser.error(f"no notebooks (*.ipynb) found in {' '.join(args.paths)}")
+    use_sandbox = not args.no_sandbox
+    why = sandboxing.probe(use_sandbox)
+    if why is not None:
+        print(why, file=sys.stderr)
+        return 3
+    if not use_sandbox and not args.quiet:
+        print("warning: --no-sandbox: the notebooks run unisolated, with the grader's rights; "
+              "use it only for notebooks you trust", file=sys.stderr)
+    limits = {"RLIMIT_AS": int(args.memory * (1 << 30))} if args.memory else None
+    hidden = _secret_folders(args.paths, [args.csv, args.json])
 
     lock = threading.Lock()
     done = [0]
+    slots: queue.Queue = queue.Queue()
+    for i in range(args.jobs):
+        slots.put(i)
 
     def one(item):
         path, student = item
-        rep = grade_notebook(path, student, timeout=args.timeout, cell_timeout=args.cell_timeout,
-                             exercise_timeout=args.exercise_timeout, pool=pool)
+        slot = slots.get()
+        try:
+            rep = grade_notebook(path, student, timeout=args.timeout, cell_timeout=args.cell_timeout,
+                                 exercise_timeout=args.exercise_timeout, slot=slot, sandbox=use_sandbox,
+                                 hidden=hidden, limits=limits)
+        finally:
+            slots.put(slot)
         with lock:
             done[0] += 1
             if not args.quiet:
                 what = (f"{rep.score}/{rep.max_score}" if rep.graded else "skipped")
-                print(f"[{done[0]}/{len(found)}] {student}/{path.name}: {what} ({rep.seconds:.1f} s)",
-                      file=sys.stderr, flush=True)
+                mark = " FLAGGED" if rep.flags else ""
+                print(f"[{done[0]}/{len(found)}] {clean(student)}/{clean(path.name)}: {what}{mark} "
+                      f"({rep.seconds:.1f} s)", file=sys.stderr, flush=True)
         return rep
 
-    pool = KernelPool(size=min(args.jobs, len(found)))
     try:
         with ThreadPoolExecutor(max_workers=args.jobs) as workers:
             reports = list(workers.map(one, found))
-    except KernelStartError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except sandboxing.SandboxUnavailable as exc:
+        print(str(exc), file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    finally:
-        pool.close()
 
-    if args.json:
-        json.dump(to_json(reports), sys.stdout, indent=1, ensure_ascii=False)
+    written = []
+    for what, target, writer in (("JSON", args.json, write_json), ("Gradebook", args.csv, write_csv)):
+        if target and target != "-":
+            try:
+                writer(reports, target)
+                written.append(f"{what} written to {clean(target)}")
+            except OSError as exc:
+                print(f"error: could not write {clean(target)}: {clean(exc)}", file=sys.stderr)
+    if args.json == "-":
+        json.dump(to_json(reports), sys.stdout, indent=1, ensure_ascii=True)
         print()
         return 0
     for rep in reports:
         print(format_report(rep, details=args.details))
         print()
     print(format_totals(reports))
-    if args.csv:
-        write_csv(reports, args.csv)
-        print(f"\nGradebook written to {args.csv}")
+    for line in written:
+        print(f"\n{line}")
     return 0
 
 

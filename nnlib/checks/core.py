@@ -489,6 +489,9 @@ def forbidden_text(ex, what):
     if what.endswith(".load_mnist"):
         return (f"calls {what}, loading MNIST itself: train on the X_train, y_train you are given; "
                 "the test set must stay unseen during training")
+    if what.startswith("sys.setprofile"):
+        return ("switched off the check's watch for calls into nnlib (sys.setprofile), so it cannot "
+                "be checked that the function is your own work: scored 0")
     if what.startswith("np."):
         return (f"uses {what}, which this exercise asks you to do without: "
                 "write it from the formula")

@@ -1,9 +1,9 @@
 """Call a learner's function on test inputs and package what it returns.
 
-This is the one part of :mod:`nnlib.checks` that runs on the learner's side: the
-notebook's ``check`` imports it, and the grader sends this file's *source text*
-into each submission's kernel and executes it in a fresh namespace (so a
-notebook that patched ``nnlib`` cannot change it). It therefore imports only the
+This is the one part of :mod:`nnlib.checks` that runs beside the learner's code:
+the notebook's ``check`` imports it, and the grader's sandbox program
+(:mod:`nnlib_grader.child`) loads a private copy of it before the notebook runs
+(so a notebook that patched ``nnlib`` cannot change it). It imports only the
 standard library and numpy, and it never decides whether an answer is right:
 it only calls the function, catches whatever goes wrong, and turns the result
 into plain data (JSON plus numpy arrays) that the checking side compares.
@@ -48,6 +48,13 @@ MAX_TEXT = 300              # characters kept of messages and reprs
 
 
 _THIS_FILE = __file__
+# Taken when this module loads (in the grader's sandbox: before any notebook code runs), so a
+# notebook that replaces sys.setprofile or threading.setprofile cannot switch off the watch.
+_SETPROFILE, _GETPROFILE = sys.setprofile, sys.getprofile
+_THREAD_SETPROFILE = threading.setprofile
+_COMPILE, _EXEC = compile, exec
+PROFILE_OWNER = [False]   # True while this module itself calls sys.setprofile (for audit hooks)
+IN_FUNCTION = [False]     # True while the checked function runs (for the grader's audit hook)
 
 
 class CaseTimeout(BaseException):
@@ -452,7 +459,23 @@ def _private_modules(submodules):
         sys.modules.update(before)
 
 
+_SOURCES = {}  # reference source text -> its namespace, built once per runner
+
+
+def _from_source(spec):
+    """A reference function sent as source by the grader ({"source": ..., "name": ...}),
+    defined in a namespace of its own."""
+    ns = _SOURCES.get(spec["source"])
+    if ns is None:
+        ns = {"__name__": "_nnlib_reference", "__builtins__": __builtins__}
+        _EXEC(_COMPILE(spec["source"], "<nnlib-reference>", "exec"), ns)
+        _SOURCES[spec["source"]] = ns
+    return ns[spec["name"]]
+
+
 def _resolve(dotted, modules):
+    if isinstance(dotted, dict):
+        return _from_source(dotted)
     module, _, attr = dotted.rpartition(".")
     if module not in modules:
         raise ImportError(f"reference module {module} is not part of nnlib")
@@ -498,7 +521,7 @@ def _patched(fn, uses, forbid_numpy, private=True, poison=(), touched=None):
     stack = contextlib.ExitStack()
     try:
         if isinstance(g, dict) and uses:
-            wanted = {d.rpartition(".")[0] for d in uses.values()}
+            wanted = {d.rpartition(".")[0] for d in uses.values() if isinstance(d, str)}
             if private:
                 modules = stack.enter_context(_private_modules(wanted))
             else:  # the reference builds objects that must work with the learner's nnlib
@@ -613,9 +636,13 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
                 watch = _Watch(nnlib_dir, allowed, only=forbid_nnlib if allow_nnlib else ())
             with _alarm(timeout):
                 if watch:
-                    sys.setprofile(watch)
+                    _set_watch(watch)
                 try:
-                    value = fn(*call_args, **call_kwargs)
+                    IN_FUNCTION[0] = True
+                    try:
+                        value = fn(*call_args, **call_kwargs)
+                    finally:
+                        IN_FUNCTION[0] = False
                     if collect == "iterate":
                         value = _collect(value)
                     elif collect == "rng_probe":     # same generator state, then another state
@@ -625,7 +652,10 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
                         value = (value, call_args)
                 finally:
                     if watch:
-                        sys.setprofile(None)
+                        still_watching = _GETPROFILE() is watch
+                        _set_watch(None)
+                        if not still_watching and watch.first is None:
+                            watch.first = "sys.setprofile (it switched off the check's watch for nnlib calls)"
             out["warnings"] = sorted({f"{w.category.__name__}: {w.message}"[:MAX_TEXT] for w in caught})[:3]
         if watch is not None and watch.first:
             out.update(status="forbidden", message=watch.first)
@@ -657,6 +687,15 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
         if not _same(before[1][k], call_kwargs[k]):
             out["mutated"].append(k)
     return out
+
+
+def _set_watch(watch):
+    PROFILE_OWNER[0] = True
+    try:
+        _SETPROFILE(watch)
+        _THREAD_SETPROFILE(watch)   # threads started by the function are watched too
+    finally:
+        PROFILE_OWNER[0] = False
 
 
 def _collect(value):
