@@ -275,7 +275,8 @@ def grade_requests(main):
                                          uses=req["uses"], allow_nnlib=req["allow_nnlib"],
                                          forbid_nnlib=req["forbid_nnlib"], forbid_numpy=req["forbid_numpy"],
                                          check_mutation=req["check_mutation"],
-                                         private_uses=req["private_uses"], quiet=True)
+                                         private_uses=req["private_uses"], quiet=True,
+                                         poison=req.get("poison", ()))
                 finally:
                     _STATE["grading"] = False
                     _STATE["phase"] = "between"
