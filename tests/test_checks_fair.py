@@ -300,3 +300,140 @@ def train_mnist_swallowing(X_train, y_train):
         result, out = _check("train_mnist", fn, capsys)
         assert result.status == "forbidden" and "X_test, the test set" in out, out
     assert ns["X_test"] is X_test, "the notebook's X_test is put back afterwards"
+
+
+# ----------------------------------------------------------------------------- hints never hand over the answer
+def _norm(text):
+    return re.sub(r"\s+", "", text)
+
+
+def _solution_lines(source):
+    inside, lines = False, []
+    for line in source.splitlines():
+        s = line.split("#")[0].strip()
+        if line.strip() == "### BEGIN SOLUTION":
+            inside = True
+        elif line.strip() == "### END SOLUTION":
+            inside = False
+        elif inside and s:
+            s = s[len("return "):] if s.startswith("return ") else s
+            lines.append(_norm(s))
+    return [l for l in lines if len(l) >= 5]
+
+
+def _sections():
+    """(lesson, exercise, task text without its hints, [hint texts], solution lines)."""
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        cells = {_gid(c): c for c in nb.cells}
+        for gid, cell in cells.items():
+            if not gid.startswith("task_"):
+                continue
+            name = gid[len("task_"):]
+            hints = re.findall(r"<details><summary>(Hint[^<]*)</summary>(.*?)</details>", cell.source, re.S)
+            task = re.sub(r"<details>.*?</details>", "", cell.source, flags=re.S)
+            yield path.stem, name, task, hints, _solution_lines(cells[name].source)
+
+
+SECTIONS = list(_sections())
+
+
+@pytest.mark.parametrize("lesson,name,task,hints,solution", SECTIONS, ids=[s[1] for s in SECTIONS])
+def test_folded_hints_are_graduated_and_never_the_solution_code(lesson, name, task, hints, solution):
+    assert [h[0] for h in hints] == ["Hint 1: what to think about", "Hint 2: the formula and the shapes"]
+    secret = [l for l in solution if l not in _norm(task)]   # what the task text does not give away
+    for title, body in hints:
+        leaked = [l for l in secret if l in _norm(body)]
+        assert not leaked, f"{name}: {title} contains solution code {leaked}"
+
+
+@needs_grader
+@pytest.mark.parametrize("lesson,name,task,hints,solution", SECTIONS, ids=[s[1] for s in SECTIONS])
+def test_the_fallback_hint_of_an_unknown_mistake_is_no_solution_code(lesson, name, task, hints, solution):
+    for ex in (GRADER[name], EXERCISES[name]):
+        leaked = [l for l in solution if l in _norm(ex.hint) and l not in _norm(task)]
+        assert not leaked, f"{name}: the check's fallback hint gives the code {leaked}: {ex.hint!r}"
+
+
+def test_an_unknown_mistake_gets_a_diagnosis_not_the_expected_array(capsys):
+    # a wrong answer no known mistake explains: a factor n (the batch size) too large
+    def mse_gradient(a, y):
+        return (a - y) * 1.0 + 0 * a.shape[0]
+    result, out = _check("mse_gradient", mse_gradient, capsys)
+    assert "3 times too large, and 3 is the batch size" in out
+    assert "finite differences" in out
+    assert "expected: array" not in out, "the whole expected array is the answer: not shown"
+    assert re.search(r"at \[0, 0\]: expected -0\.16666\d*, got -0\.5", out)
+
+    def dense_backward(dZ, X, W):      # dX off by a constant: no known mistake
+        return dZ @ W.T + 1.0, X.T @ dZ, dZ.sum(axis=0)
+    result, out = _check("dense_backward", dense_backward, capsys)
+    assert "off by the same amount, +1" in out and "expected: array" not in out
+    assert "dX = dZ @ W.T" not in out and "X.T @ dZ" not in out
+
+
+def test_expected_and_got_are_printed_with_enough_digits_to_differ(capsys):
+    def fit_linear(X, y, learning_rate, epochs):   # off by 2e-5 relative: equal to four digits
+        w, b = np.zeros(X.shape[1]), 0.0
+        for _ in range(epochs):
+            r = X @ w + b - y
+            w = w - learning_rate * X.T @ r / len(X)
+            b = b - learning_rate * r.mean()
+        return w * (1 + 2e-5), b
+    result, out = _check("fit_linear", fit_linear, capsys)
+    assert not result.passed
+    for a, b in re.findall(r"expected (\S+), got (\S+)", out):
+        assert a != b, out
+
+
+def test_updating_b_with_dw_is_named(capsys):
+    def fit_linear(X, y, learning_rate, epochs):
+        w, b = np.zeros(X.shape[1]), 0.0
+        for _ in range(epochs):
+            r = X @ w + b - y
+            dw, db = X.T @ r / len(X), r.mean()
+            w, b = w - learning_rate * dw, b - learning_rate * dw
+        return w, b
+    result, out = _check("fit_linear", fit_linear, capsys)
+    assert "b is updated with dw" in out and "w: wrong values" not in out, out
+
+
+def test_xor_weights_in_rows_get_the_columns_hint(capsys):
+    def xor_weights():
+        return (np.array([[1.0, 1.0], [-1.0, -1.0]]), np.array([-0.5, 1.5]),
+                np.array([[1.0], [1.0]]), np.array([-1.5]))
+    _visible_fails("xor_weights", xor_weights, capsys, "rows of W1", "columns")
+
+
+def test_a_nand_flipped_from_a_boundary_and_is_explained(capsys):
+    def gate_weights(gate):   # AND with b = -2 is valid (z = 0 at (1, 1) fires); its flip is not NAND
+        return {"and": (np.array([1.0, 1.0]), -2.0), "or": (np.array([1.0, 1.0]), -0.5),
+                "nand": (np.array([-1.0, -1.0]), 2.0)}[gate]
+    out = _visible_fails("gate_weights", gate_weights, capsys, "z is exactly 0", "strictly between")
+    nb = nbformat.read(SOLUTIONS / "01_neuron.ipynb", as_version=4)
+    task = next(c.source for c in nb.cells if _gid(c) == "task_gate_weights")
+    assert "only if no row had $z = 0$" in task
+
+
+def test_numerical_gradient_that_changes_x_is_told_so_without_speaking_of_w(capsys):
+    def numerical_gradient(f, x, h):
+        grad = np.zeros_like(x, dtype=float)
+        for i in np.ndindex(x.shape):
+            x[i] += h
+            fp = f(x)
+            x[i] -= 2 * h
+            fm = f(x)
+            grad[i] = (fp - fm) / (2 * h)
+        return grad
+    out = _visible_fails("numerical_gradient", numerical_gradient, capsys, "changed its input x in place")
+    assert "w - eta" not in out and "Leave x as it is" in out
+
+
+@needs_grader
+def test_train_mnist_hints_agree_on_the_learning_rate():
+    from nnlib.checks import verifiers
+    import inspect
+    nb = nbformat.read(SOLUTIONS / "09_mnist.ipynb", as_version=4)
+    task = next(c.source for c in nb.cells if _gid(c) == "task_train_mnist")
+    rates = set(re.findall(r"Momentum\(([\d.]+), ([\d.]+)\)", task + inspect.getsource(verifiers._verify_trained)))
+    assert rates == {("0.1", "0.9")}, rates

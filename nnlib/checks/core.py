@@ -234,7 +234,65 @@ def _as_number(value):
     return None
 
 
-def compare(expected, got, *, rtol=1e-6, atol=1e-9, dtype="float", name="") -> Problem | None:
+def distinct(e, g, digits=6) -> tuple[str, str]:
+    """``e`` and ``g`` as text with enough significant digits to tell them apart (at most 17)."""
+    for d in range(digits, 18):
+        a, b = num(e, d), num(g, d)
+        if a != b:
+            return a, b
+    return num(e, 17), num(g, 17)
+
+
+def diagnose(e, g, batch=None) -> list[str]:
+    """What an unknown mistake looks like, without showing the expected answer: a constant factor
+    (the batch size?), a sign, a constant offset, a transpose, the rows or columns that differ."""
+    lines = []
+    e, g = np.asarray(e, dtype=float), np.asarray(g, dtype=float)
+    if e.shape != g.shape or not np.isfinite(g).all() or not np.isfinite(e).all() or e.size == 0:
+        return lines
+    close = lambda a, b: bool(np.isclose(a, b, rtol=1e-6, atol=1e-12))
+    big = np.abs(e) > 1e-12 * max(1.0, float(np.abs(e).max()))
+    if big.any() and not (g[~big] != 0).any() if (~big).any() else big.any():
+        r = g[big] / e[big]
+        if np.ptp(r) <= 1e-6 * max(1.0, float(np.abs(r).max())) and not close(r[0], 1.0):
+            f = float(r[0])
+            if close(f, -1.0):
+                lines.append("diagnosis: every entry has the right size but the opposite sign")
+            elif batch and close(f, batch):
+                lines.append(f"diagnosis: every entry is {batch} times too large, and {batch} is the batch "
+                             "size n: a division by n is missing (the cost is an average over the batch)")
+            elif batch and close(f, 1.0 / batch):
+                lines.append(f"diagnosis: every entry is {batch} times too small, and {batch} is the batch "
+                             "size n: you divided by n once too often (or averaged where a sum belongs)")
+            elif close(f, 2.0) or close(f, 0.5):
+                lines.append(f"diagnosis: every entry is {'twice' if close(f, 2.0) else 'half'} the expected "
+                             "value: a factor of 2 is missing or extra")
+            elif f == 0:
+                lines.append("diagnosis: every entry is 0")
+            else:
+                lines.append(f"diagnosis: every entry is the expected one times the same factor, {f:.6g}")
+            return lines
+    d = g - e
+    if np.ptp(d) <= 1e-6 * max(1.0, float(np.abs(d).max())) and not close(float(d.flat[0]), 0.0):
+        lines.append(f"diagnosis: every entry is off by the same amount, {float(d.flat[0]):+.6g}: "
+                     "a constant (a bias term?) is missing, extra or wrong")
+        return lines
+    if e.ndim == 2 and e.shape[0] == e.shape[1] and np.allclose(g, e.T, rtol=1e-6, atol=1e-12):
+        lines.append("diagnosis: your result is the transpose of the expected one")
+        return lines
+    bad = ~np.isclose(g, e, rtol=1e-6, atol=1e-9)
+    if e.ndim == 2 and bad.any():
+        rows, cols = np.flatnonzero(bad.any(axis=1)), np.flatnonzero(bad.any(axis=0))
+        if len(rows) < e.shape[0]:
+            lines.append(f"diagnosis: only row{'s' if len(rows) > 1 else ''} "
+                         f"{', '.join(map(str, rows[:6]))}{', ...' if len(rows) > 6 else ''} differ")
+        elif len(cols) < e.shape[1]:
+            lines.append(f"diagnosis: only column{'s' if len(cols) > 1 else ''} "
+                         f"{', '.join(map(str, cols[:6]))}{', ...' if len(cols) > 6 else ''} differ")
+    return lines
+
+
+def compare(expected, got, *, rtol=1e-6, atol=1e-9, dtype="float", name="", batch=None) -> Problem | None:
     """None when ``got`` matches ``expected`` (numbers, arrays, tuples of them); else a Problem."""
     what = f"{name}: " if name else ""
     if isinstance(expected, tuple):
@@ -267,10 +325,12 @@ def compare(expected, got, *, rtol=1e-6, atol=1e-9, dtype="float", name="") -> P
             return Problem(f"{what}got {g} where {num(e)} was expected",
                            hint="NaN or inf: an overflow (np.exp of a large number?) or a division by zero.")
         if not np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
-            return Problem(f"{what}wrong value", [f"expected: {num(e, 8)}", f"got:      {num(g, 8)}"])
+            a, b = distinct(e, g, 8)
+            details = [f"expected: {a}", f"got:      {b}"] + diagnose(e, g, batch)
+            return Problem(f"{what}wrong value", details)
         return None
     if isinstance(expected, np.ndarray):
-        return _compare_arrays(expected, got, rtol, atol, dtype, what)
+        return _compare_arrays(expected, got, rtol, atol, dtype, what, batch)
     raise TypeError(f"cannot compare with expected value of type {type(expected).__name__}")
 
 
@@ -278,7 +338,7 @@ def name_list(n):
     return [f"r{i + 1}" for i in range(n)]
 
 
-def _compare_arrays(expected, got, rtol, atol, dtype, what):
+def _compare_arrays(expected, got, rtol, atol, dtype, what, batch=None):
     if got is None:
         return Problem(f"{what}returned None", hint="Did you forget the `return` statement?")
     if isinstance(got, (list, tuple)) and not any(isinstance(g, (Opaque, NetworkDescription)) for g in got):
@@ -317,12 +377,20 @@ def _compare_arrays(expected, got, rtol, atol, dtype, what):
     bad = ~np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
     if not bad.any():
         return None
-    first = tuple(int(i) for i in np.argwhere(bad)[0])
-    where = f" at index {first if len(first) != 1 else first[0]}" if first else ""
-    details = [f"expected: {fmt(expected)}", f"got:      {fmt(got)}"]
-    if first:
-        details.append(f"first difference{where}: expected {num(e[first])}, got {num(g[first])} "
-                       f"({int(bad.sum())} of {bad.size} entries differ)")
+    # the learner's result and a few of the entries that differ, never the whole expected array
+    # (for many exercises the expected array is the answer itself)
+    details = [f"got:      {fmt(got)}"]
+    where = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)[:3]]
+    if not where:   # a 0-d result
+        a, b = distinct(float(e), float(g))
+        details.append(f"expected: {a}, got: {b}")
+    else:
+        details.append(f"{int(bad.sum())} of {bad.size} entries differ, e.g.")
+        for idx in where:
+            a, b = distinct(e[idx], g[idx])
+            label = str(list(idx)) if len(idx) != 1 else str(idx[0])
+            details.append(f"  at {label}: expected {a}, got {b}")
+    details += diagnose(e, g, batch)
     hint = ""
     if not np.isfinite(g).all() and np.isfinite(e).all():
         hint = "NaN or inf in your result: an overflow (np.exp of a large number?) or a division by zero."
@@ -382,14 +450,15 @@ def judge_value(ex: Exercise, case: Case, got) -> Problem | None:
             problem = ex.verify(materialize(case.args), materialize(case.kwargs), got)
         return problem
     expected = ex.expected(case)
-    opts = dict(rtol=ex.rtol, atol=ex.atol, dtype=ex.dtype)
+    batch = next((int(a.shape[0]) for a in case.args if isinstance(a, np.ndarray) and a.ndim >= 2), None)
+    opts = dict(rtol=ex.rtol, atol=ex.atol, dtype=ex.dtype, batch=batch)
     problem = compare(expected, got, **opts)
     if problem is None and isinstance(expected, tuple):
         names = ex.output_names or [f"value {i + 1}" for i in range(len(expected))]
-        for name, e, g in zip(names, expected, got):
-            problem = compare(e, g, name=name, **opts)
-            if problem is not None:
-                break
+        problems = [p for p in (compare(e, g, name=name, **opts) for name, e, g in zip(names, expected, got))
+                    if p is not None]
+        # a wrong shape or type says more than wrong values (which may follow from it)
+        problem = next((p for p in problems if "wrong value" not in p.summary), problems[0] if problems else None)
     fd_lines = _finite_difference_report(ex, case, got)
     if problem is None and fd_lines and any("CHECK" in l for l in fd_lines):
         problem = Problem("disagrees with finite differences")

@@ -47,11 +47,19 @@ def _verify_gate(args, kwargs, got):
     want = np.array(GATES[gate])
     if np.array_equal(out, want):
         return None
-    wrong = [f"inputs {tuple(int(v) for v in x)}: your neuron gives {o}, {gate.upper()} gives {t}"
-             for x, o, t in zip(BINARY_INPUTS, out, want) if o != t]
-    return Problem(f"w = {w.tolist()}, b = {b:g} does not compute {gate.upper()}", wrong,
-                   hint="The neuron fires (outputs 1) when w1 x1 + w2 x2 + b >= 0. Write that inequality "
-                        "for each of the four inputs and pick numbers that satisfy all four.")
+    z = BINARY_INPUTS @ w + b
+    wrong = [f"inputs {tuple(int(v) for v in x)}: z = {zi:g}, your neuron gives {o}, {gate.upper()} gives {t}"
+             for x, zi, o, t in zip(BINARY_INPUTS, z, out, want) if o != t]
+    hint = ("The neuron fires (outputs 1) when w1 x1 + w2 x2 + b >= 0. Write that inequality "
+            "for each of the four inputs and pick numbers that satisfy all four.")
+    on_boundary = [tuple(int(v) for v in x) for x, zi, o, t in zip(BINARY_INPUTS, z, out, want)
+                   if o != t and np.isclose(zi, 0.0, atol=1e-12)]
+    if on_boundary:
+        hint = (f"For the input {on_boundary[0]} z is exactly 0, and the perceptron fires at z = 0. "
+                "Flipping the signs of a gate's weights and bias turns z into -z, and -0 is still 0: "
+                "so the flip of an AND only gives NAND when no input sits exactly on the boundary. "
+                "Choose a bias strictly between two of the sums, so that no z is 0.")
+    return Problem(f"w = {w.tolist()}, b = {b:g} does not compute {gate.upper()}", wrong, hint=hint)
 
 # ----------------------------------------------------------------------------- lesson03
 def _verify_xor(args, kwargs, got):
@@ -75,9 +83,13 @@ def _verify_xor(args, kwargs, got):
         return None
     rows = [f"inputs {tuple(int(v) for v in x)}: your network gives {o}, XOR gives {t}"
             for x, o, t in zip(BINARY_INPUTS, out, want) if o != t]
-    return Problem("the network does not compute XOR", rows,
-                   hint="Let one hidden unit compute OR and the other NAND (weights from lesson 1); "
-                        "XOR is 'OR and NAND', so the output unit computes AND of the two.")
+    hint = ("Let one hidden unit compute OR and the other NAND (weights from lesson 1); "
+            "XOR is 'OR and NAND', so the output unit computes AND of the two.")
+    if np.array_equal(_step_network([params[0].T] + params[1:])[:, 0].astype(int), want):
+        hint = ("Your hidden units' weights are in the rows of W1; they belong in its columns: "
+                "W1[i, j] is the weight from input i to hidden unit j (X @ W1 takes the columns), "
+                "so column j holds unit j's two weights. Transpose your W1.")
+    return Problem("the network does not compute XOR", rows, hint=hint)
 
 # ----------------------------------------------------------------------------- lesson07
 def _verify_minibatches(args, kwargs, got):

@@ -62,7 +62,9 @@ def _fit_cases():
     X = rng.normal(size=(30, 2))
     y = X @ np.array([2.0, -1.0]) + 0.5 + 0.1 * rng.normal(size=30)
     X2 = rng.normal(size=(20, 3))
+    X1 = rng.normal(size=(12, 1))
     return [
+        Case((X1, 3.0 * X1[:, 0] - 1.0, 0.2, 20), note="one feature, 12 samples, 20 epochs"),
         Case((X, y, 0.1, 100), note="30 samples, 2 features, 100 epochs"),
         Case((X2, X2 @ np.array([0.5, 0.0, -1.5]) - 2.0, 0.05, 10), note="10 epochs"),
         Case((X, y, 0.5, 1), hidden=True, note="a single epoch"),
@@ -71,6 +73,14 @@ def _fit_cases():
 
 def _fit_off_by_one(X, y, lr, epochs):
     return ref.fit_linear(X, y, lr, epochs + 1)
+
+
+def _fit_b_with_dw(X, y, lr, epochs):
+    w, b = np.zeros(X.shape[1]), 0.0
+    for _ in range(epochs):
+        dw, db = ref.linear_regression_gradient(X, y, w, b)
+        w, b = w - lr * dw, b - lr * dw
+    return w, b
 
 
 def _fit_ascent(X, y, lr, epochs):
@@ -125,6 +135,8 @@ EXERCISES = [
               "gradient_descent_step": "nnlib_grader.exercises.reference.gradient_descent_step"},
         mistakes=[
             Mistake("Run exactly `epochs` updates.", _fit_off_by_one),
+            Mistake("b is updated with dw, the weights' gradient: b moves with its own gradient db "
+                    "(one number), w with dw.", _fit_b_with_dw),
             Mistake("Subtract the gradient: w - learning_rate * dw (you climbed the cost).", _fit_ascent),
         ],
         hint="Start from zeros, do exactly `epochs` full-batch updates, w with its gradient and b with "
