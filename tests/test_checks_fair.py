@@ -437,3 +437,13 @@ def test_train_mnist_hints_agree_on_the_learning_rate():
     task = next(c.source for c in nb.cells if _gid(c) == "task_train_mnist")
     rates = set(re.findall(r"Momentum\(([\d.]+), ([\d.]+)\)", task + inspect.getsource(verifiers._verify_trained)))
     assert rates == {("0.1", "0.9")}, rates
+
+
+@pytest.mark.parametrize("name,i", BUG_CASES, ids=[f"{n}-{BUGS[n][i][0]}" for n, i in BUG_CASES])
+def test_every_known_mistake_already_fails_the_visible_cases(name, i):
+    """A self-paced learner has no hidden cases: every failure the text warns about (every known
+    mistake) must show up in the notebook's own check."""
+    what, source, hint = BUGS[name][i]
+    ns = _namespace(EXERCISES[name].lesson, replace={name: source})
+    result = check(name, ns[name], quiet=True)
+    assert not result.passed, f"{name} ({what}) passes the visible cases"

@@ -42,7 +42,7 @@ def _adam_cases():
              note="the first step (t = 1) from m = v = 0"),
         Case((r(size=(2, 3)), r(size=(2, 3)), r(size=(2, 3)) * 0.1, np.abs(r(size=(2, 3))) * 0.01, 5,
               0.01, 0.9, 0.999, 1e-8), note="step t = 5"),
-        Case((r(size=3), r(size=3) * 1e-4, np.zeros(3), np.zeros(3), 1, 0.1, 0.9, 0.999, 1e-4), hidden=True,
+        Case((r(size=3), r(size=3) * 1e-4, np.zeros(3), np.zeros(3), 1, 0.1, 0.9, 0.999, 1e-4),
              note="tiny gradients, epsilon 1e-4: where epsilon goes matters"),
         Case((r(size=4), r(size=4), r(size=4) * 0.1, np.abs(r(size=4)) * 0.1, 100, 0.001, 0.8, 0.99, 1e-8),
              hidden=True, note="t = 100, other betas"),

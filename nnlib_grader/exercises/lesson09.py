@@ -39,7 +39,9 @@ def _confused_cases():
     return [
         Case((np.array([[50, 2, 9], [4, 60, 1], [7, 3, 40]]), 2), note="a 3 x 3 matrix, top 2"),
         Case((cm, 3), note="10 classes, top 3"),
-        Case((np.array([[9, 1, 1], [1, 9, 1], [1, 1, 9]]), 3), hidden=True, note="ties: the smaller (true, predicted) first"),
+        Case((np.array([[9, 1, 1], [1, 9, 1], [1, 1, 9]]), 3), note="ties: the smaller (true, predicted) first"),
+        Case((np.array([[5, 3, 0, 3], [2, 7, 2, 0], [3, 0, 6, 1], [0, 2, 3, 8]]), 5), hidden=True,
+             note="4 classes, several ties, top 5"),
     ]
 
 
