@@ -294,13 +294,14 @@ def _clean_outcomes(outcomes, arrays) -> list[dict]:
     for o in outcomes:
         if not isinstance(o, dict) or not isinstance(o.get("status"), str):
             raise ValueError("malformed results")
-        o = {k: o[k] for k in ("status", "message", "line", "mutated", "warnings", "value", "limit") if k in o}
+        o = {k: o[k] for k in ("status", "message", "line", "mutated", "aliased", "warnings", "value", "limit")
+             if k in o}
         for k in ("message", "line"):
             if k in o:
                 o[k] = _short(o[k], 300)
         if "value" in o:
             o["value"] = runner.decode(o["value"], arrays)
-        if not isinstance(o.get("mutated", []), list) or not isinstance(o.get("warnings", []), list):
+        if not all(isinstance(o.get(k, []), list) for k in ("mutated", "aliased", "warnings")):
             raise ValueError("malformed results")
         o["warnings"] = [_short(w, 200) for w in o.get("warnings", [])][:3]
         clean_list.append(o)

@@ -447,3 +447,55 @@ def test_every_known_mistake_already_fails_the_visible_cases(name, i):
     ns = _namespace(EXERCISES[name].lesson, replace={name: source})
     result = check(name, ns[name], quiet=True)
     assert not result.passed, f"{name} ({what}) passes the visible cases"
+
+
+# ----------------------------------------------------------------------------- the same in the sandboxed grader
+SANDBOX_BUGS = {   # set -> {exercise: (source, text the grader's feedback must contain)}
+    "02_activations": {"sigmoid": ("def sigmoid(z):\n    return 1 / (1 + np.exp(-z))", "overflow")},
+    "05_gradient_descent": {"minimize": (
+        "def minimize(grad_f, x0, learning_rate, steps):\n    x = x0\n    for _ in range(steps):\n"
+        "        x = x - learning_rate * grad_f(x)\n    return x", "returned its input x0 itself")},
+    "07_training": {"train": (TRAIN_NEW_GENERATOR_EACH_EPOCH.split("def train(")[0].replace(
+        "def minibatches", "def _unused_mb").replace("def train_epoch", "def _unused_te")
+        + "def train(" + TRAIN_NEW_GENERATOR_EACH_EPOCH.split("def train(")[1], "same shuffle")},
+    "08_training_better": {
+        "dropout_forward": (DROPOUT.replace("SOURCE", "np.random.random(X.shape)"), "not from np.random"),
+        "should_stop": ("def should_stop(val_losses, patience):\n"
+                        "    best = len(val_losses) - 1 - int(np.argmin(val_losses[::-1]))\n"
+                        "    return bool(len(val_losses) - 1 - best >= patience)", "equal to the best")},
+    "09_mnist": {
+        "build_mnist_model": ("def build_mnist_model(seed):\n    return Network([Dense(784, 64, 'relu'), "
+                              "Dense(64, 10)], loss='softmax_cross_entropy', seed=seed)", "float32"),
+        "train_mnist": ("def train_mnist(X_train, y_train):\n    model = build_mnist_model(0)\n"
+                        "    model.fit(X_test, y_test, epochs=1, verbose=False)\n    return model",
+                        "X_test, the test set")},
+}
+
+
+@needs_grader
+def test_the_process_checks_hold_in_the_sandboxed_grader(tmp_path):
+    import importlib.util
+    import json
+    import shutil
+    import subprocess
+    import sys
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap is not installed")
+    spec = importlib.util.spec_from_file_location("fair_fixtures", ROOT / "tests" / "submissions" / "fixtures.py")
+    fixtures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fixtures)
+    for lesson, bugs in SANDBOX_BUGS.items():
+        replace = {name: source for name, (source, _) in bugs.items()}
+        fixtures.write(fixtures.variant(lesson, replace=replace), tmp_path / "student" / f"{lesson}.ipynb")
+    run = subprocess.run([sys.executable, "-m", "nnlib.grade", "--json", "-", "--details", str(tmp_path)],
+                         capture_output=True, text=True, timeout=1200)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout[run.stdout.index("{"):])
+    for nb in report["notebooks"]:
+        bugs = SANDBOX_BUGS[nb["exercise_set"]]
+        for e in nb["exercises"]:
+            if e["exercise"] in bugs:
+                text = bugs[e["exercise"]][1]
+                assert e["earned"] == 0 and text in e["details"], (e["exercise"], e["details"])
+            else:
+                assert e["earned"] == e["points"], (e["exercise"], e["details"])

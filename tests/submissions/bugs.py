@@ -140,12 +140,12 @@ BUGS = {
          "in place"),
     ],
     "minimize": [
-        ("returns x0 itself for 0 steps", "def minimize(grad_f, x0, learning_rate, steps):\n    x = x0\n"
-         "    for _ in range(steps):\n        x = x - learning_rate * grad_f(x)\n    return x", "copy of x0"),
         ("one step too few", "def minimize(grad_f, x0, learning_rate, steps):\n    x = x0.copy()\n"
          "    for _ in range(steps - 1):\n        x = x - learning_rate * grad_f(x)\n    return x", "one fewer"),
         ("changes x0", "def minimize(grad_f, x0, learning_rate, steps):\n    x = x0\n"
          "    for _ in range(steps):\n        x -= learning_rate * grad_f(x)\n    return x", "in place"),
+        ("returns x0 itself for 0 steps", "def minimize(grad_f, x0, learning_rate, steps):\n    x = x0\n"
+         "    for _ in range(steps):\n        x = x - learning_rate * grad_f(x)\n    return x", "copy of x0"),
     ],
     "linear_regression_gradient": [
         ("forgot /n", "def linear_regression_gradient(X, y, w, b):\n    r = X @ w + b - y\n    return X.T @ r, r.sum()",
@@ -221,10 +221,6 @@ BUGS = {
          "    return 0.0", "Network.fit"),
     ],
     "train": [
-        ("new generator every epoch", "def train(network, X, y, epochs, batch_size, learning_rate, seed):\n"
-         "    losses = []\n    for epoch in range(epochs):\n        rng = np.random.default_rng(seed)\n"
-         "        losses.append(train_epoch(network, list(minibatches(X, y, batch_size, rng)), learning_rate))\n"
-         "    return losses", "same shuffle"),
         ("gradient ascent", "def train(network, X, y, epochs, batch_size, learning_rate, seed):\n"
          "    rng = np.random.default_rng(seed)\n"
          "    return [train_epoch(network, list(minibatches(X, y, batch_size, rng)), -learning_rate)\n"
@@ -233,6 +229,10 @@ BUGS = {
          "    rng = np.random.default_rng(seed)\n"
          "    return [train_epoch(network, list(minibatches(X, y, batch_size, rng)), learning_rate)]",
          "one per epoch"),
+        ("new generator every epoch", "def train(network, X, y, epochs, batch_size, learning_rate, seed):\n"
+         "    losses = []\n    for epoch in range(epochs):\n        rng = np.random.default_rng(seed)\n"
+         "        losses.append(train_epoch(network, list(minibatches(X, y, batch_size, rng)), learning_rate))\n"
+         "    return losses", "same shuffle"),
     ],
     # ---------------------------------------------------------------- 08 training better
     "momentum_update": [
@@ -257,12 +257,12 @@ BUGS = {
         ("2 lambda W", "def l2_gradient(dW, W, lam):\n    return dW + 2 * lam * W", "cancels the 2"),
     ],
     "dropout_forward": [
-        ("global np.random", "def dropout_forward(X, p, rng):\n    q = 1 - p\n"
-         "    mask = (np.random.random(X.shape) < q) / q\n    return X * mask, mask", "not from np.random"),
         ("not scaled", "def dropout_forward(X, p, rng):\n    mask = (rng.random(X.shape) >= p).astype(float)\n"
          "    return X * mask, mask", "not scaled"),
         ("p as keep probability", "def dropout_forward(X, p, rng):\n    mask = (rng.random(X.shape) < p) / p if p else np.ones_like(X)\n"
          "    return X * mask, mask", None),
+        ("global np.random", "def dropout_forward(X, p, rng):\n    q = 1 - p\n"
+         "    mask = (np.random.random(X.shape) < q) / q\n    return X * mask, mask", "not from np.random"),
     ],
     "dropout_backward": [
         ("ignores the mask", "def dropout_backward(dout, mask):\n    return dout", "multiply dout by the mask"),
@@ -274,13 +274,13 @@ BUGS = {
          "is the variance"),
     ],
     "should_stop": [
-        ("an equal value counts as improvement", "def should_stop(val_losses, patience):\n"
-         "    best = len(val_losses) - 1 - int(np.argmin(val_losses[::-1]))\n"
-         "    return bool(len(val_losses) - 1 - best >= patience)", "equal to the best is no improvement"),
         ("> instead of >=", "def should_stop(val_losses, patience):\n"
          "    return bool(len(val_losses) - 1 - int(np.argmin(val_losses)) > patience)", ">=, not >"),
         ("returns an int", "def should_stop(val_losses, patience):\n"
          "    return int(len(val_losses) - 1 - int(np.argmin(val_losses)) >= patience)", "True or False"),
+        ("an equal value counts as improvement", "def should_stop(val_losses, patience):\n"
+         "    best = len(val_losses) - 1 - int(np.argmin(val_losses[::-1]))\n"
+         "    return bool(len(val_losses) - 1 - best >= patience)", "equal to the best is no improvement"),
     ],
     # ---------------------------------------------------------------- 09 MNIST
     "flatten_images": [
@@ -300,11 +300,11 @@ BUGS = {
          "    return np.array([(i, j, c) for c, i, j in pairs[:top]])", "Leave out the diagonal"),
     ],
     "build_mnist_model": [
-        ("float64 layers", "def build_mnist_model(seed):\n    return Network([Dense(784, 64, 'relu'), Dense(64, 10)],"
-         " loss='softmax_cross_entropy', seed=seed)", "float32"),
         ("softmax on the last layer", "def build_mnist_model(seed):\n"
          "    return Network([Dense(784, 64, 'relu'), Dense(64, 10, 'softmax')], loss='mse', seed=seed)",
          "no activation"),
+        ("float64 layers", "def build_mnist_model(seed):\n    return Network([Dense(784, 64, 'relu'), Dense(64, 10)],"
+         " loss='softmax_cross_entropy', seed=seed)", "float32"),
     ],
     "train_mnist": [
         ("far too little training", "def train_mnist(X_train, y_train):\n    model = build_mnist_model(0)\n"
