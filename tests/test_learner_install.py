@@ -130,7 +130,7 @@ def test_check_gives_the_same_instant_feedback_in_the_learners_install(learner):
     result = run(learner, """
         import numpy as np
         from nnlib.checks import check
-        check("sigmoid", lambda z: 1 / (1 + np.exp(-z)))
+        check("sigmoid", lambda z: 0.5 * (1 + np.tanh(np.asarray(z) / 2)))
         check("sigmoid", lambda z: 1 / (1 + np.exp(z)))
         check("dense_backward", lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)))
         def relu(z):
@@ -139,8 +139,8 @@ def test_check_gives_the_same_instant_feedback_in_the_learners_install(learner):
     """)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "✓ sigmoid: all 3 cases pass (1 point)" in out
-    assert "Check the sign in the exponent" in out and "expected:" in out and "got:" in out
+    assert "✓ sigmoid: all 4 cases pass (1 point)" in out
+    assert "Check the sign in the exponent" in out and "expected " in out and "got:" in out
     assert "finite differences: db relative error" in out and "you averaged it" in out
     assert "relu: not implemented yet" in out
 

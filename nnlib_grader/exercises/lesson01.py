@@ -68,7 +68,7 @@ EXERCISES = [
                     weighted_sum),
             Mistake("That is the step function's output; this neuron uses the sigmoid 1 / (1 + e^(-z)).",
                     lambda x, w, b: act.step(weighted_sum(x, w, b))),
-            Mistake("Check the sign in the exponent: sigmoid(z) = 1 / (1 + np.exp(-z)).",
+            Mistake("Check the sign in the exponent: the sigmoid is 1 / (1 + e^(-z)), with minus z.",
                     lambda x, w, b: 1 / (1 + np.exp(weighted_sum(x, w, b)))),
         ],
         hint="Two steps: the weighted input z, then the sigmoid of z; check the sign in the exponent."),
@@ -78,7 +78,7 @@ EXERCISES = [
         mistakes=[
             Mistake("A sample exactly on the boundary (z = 0) belongs to class 1: use z >= 0, not z > 0.",
                     lambda X, w, b: (np.asarray(X) @ w + b > 0).astype(int)),
-            Mistake("You returned z itself; turn it into labels 0/1 with (z >= 0).astype(int).",
+            Mistake("You returned z itself; turn it into integer labels: 1 where z >= 0, else 0.",
                     lambda X, w, b: np.asarray(X) @ w + b),
             Mistake("The classes are swapped: class 1 is where z >= 0.",
                     lambda X, w, b: (np.asarray(X) @ w + b < 0).astype(int)),

@@ -64,7 +64,7 @@ EXERCISES = [
     Exercise(
         "sigmoid", LESSON, 1, lambda: _elementwise_cases(4), reference=act.sigmoid, arg_names=["z"],
         mistakes=[
-            Mistake("Check the sign in the exponent: sigmoid(z) = 1 / (1 + np.exp(-z)).",
+            Mistake("Check the sign in the exponent: the sigmoid is 1 / (1 + e^(-z)), with minus z.",
                     lambda z: 1 / (1 + np.exp(z))),
             Mistake("The denominator is 1 + e^(-z), not 1 - e^(-z).", lambda z: 1 / (1 - np.exp(-z))),
             Mistake("That is tanh(z), which lies in (-1, 1); the sigmoid lies in (0, 1).", np.tanh),
@@ -117,8 +117,8 @@ EXERCISES = [
     Exercise(
         "relu", LESSON, 1, lambda: _kink_cases(9), reference=act.relu, arg_names=["z"],
         mistakes=[
-            Mistake("np.max(z, 0) is the largest entry along axis 0; the elementwise maximum "
-                    "is np.maximum(z, 0).", lambda z: np.max(z, 0)),
+            Mistake("np.max(z, 0) is the largest entry along axis 0; you need the elementwise "
+                    "maximum of z and 0 (a different numpy function, with a longer name).", lambda z: np.max(z, 0)),
             Mistake("That is relu_prime (0 or 1); relu keeps the positive values themselves.",
                     lambda z: (np.asarray(z) > 0).astype(float)),
             Mistake("np.abs flips negative values to positive; relu sets them to 0.", np.abs),

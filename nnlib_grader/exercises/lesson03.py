@@ -87,7 +87,7 @@ EXERCISES = [
     Exercise(
         "dense_forward", LESSON, 1, _dense_cases, reference=ref.dense_forward, arg_names=["X", "W", "b"],
         mistakes=[
-            Mistake("You left out the bias: Z = X @ W + b.", lambda X, W, b: X @ W),
+            Mistake("You left out the bias: it is added to every row of the product.", lambda X, W, b: X @ W),
             Mistake("W is stored (n_in, n_out), so the product is X @ W, not X @ W.T.",
                     lambda X, W, b: X @ W.T + b),
         ],

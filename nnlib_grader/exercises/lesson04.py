@@ -86,9 +86,9 @@ EXERCISES = [
                     "(1/2n) * the sum over all squared differences.", lambda a, y: np.mean((a - y) ** 2)),
             Mistake("Keep the factor 1/2: C = (1/2n) sum ||a - y||^2 (it cancels the 2 of the derivative).",
                     lambda a, y: np.sum((a - y) ** 2) / a.shape[0]),
-            Mistake("Average over the samples: divide the sum by n = a.shape[0].",
+            Mistake("Average over the samples: divide the sum by n, the number of rows of a.",
                     lambda a, y: 0.5 * np.sum((a - y) ** 2)),
-            Mistake("Divide by the number of samples n = a.shape[0], not by every entry.",
+            Mistake("Divide by the number of samples n (the rows of a), not by the number of entries.",
                     lambda a, y: 0.5 * np.mean((a - y) ** 2)),
         ],
         hint="Sum the squared differences over every entry and divide by 2n, with n the number of "

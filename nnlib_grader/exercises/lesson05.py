@@ -96,9 +96,9 @@ EXERCISES = [
         "gradient_descent_step", LESSON, 1, _step_cases, reference=ref.gradient_descent_step,
         arg_names=["w", "grad", "learning_rate"], pure=True,
         mistakes=[
-            Mistake("Step against the gradient: w - learning_rate * grad (the gradient points uphill).",
+            Mistake("Step against the gradient, not along it: the gradient points uphill.",
                     lambda w, g, lr: w + lr * g),
-            Mistake("Scale the step by the learning rate: w - learning_rate * grad.",
+            Mistake("Scale the step by the learning rate.",
                     lambda w, g, lr: w - g),
         ],
         hint="One step against the gradient, scaled by the learning rate, in a new array (leave w as "
@@ -122,7 +122,7 @@ EXERCISES = [
         mistakes=[
             Mistake("Divide by n: the cost is a mean over the samples, so are its gradients.",
                     lambda X, y, w, b: (X.T @ (X @ w + b - y), float(np.sum(X @ w + b - y)))),
-            Mistake("The residual is prediction minus target, r = X @ w + b - y: your sign is flipped.",
+            Mistake("The residual is prediction minus target (not target minus prediction): your sign is flipped.",
                     lambda X, y, w, b: tuple(-np.asarray(v) for v in ref.linear_regression_gradient(X, y, w, b))),
             Mistake("db is the mean of the residuals (not their sum).",
                     lambda X, y, w, b: (ref.linear_regression_gradient(X, y, w, b)[0], float(np.sum(X @ w + b - y)))),

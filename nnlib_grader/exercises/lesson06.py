@@ -132,7 +132,7 @@ EXERCISES = [
                     lambda dA, Z: dA * act.sigmoid(Z)),
             Mistake("The chain rule multiplies entry by entry (dA * g'(Z)), not as matrices.",
                     lambda dA, Z: dA @ act.sigmoid_prime(Z)),
-            Mistake("Multiply by the upstream gradient dA: dZ = dA * sigmoid_prime(Z).",
+            Mistake("Multiply the derivative by the upstream gradient dA, entry by entry.",
                     lambda dA, Z: act.sigmoid_prime(Z)),
         ],
         hint="The chain rule through an elementwise activation multiplies entry by entry by its "
@@ -141,11 +141,11 @@ EXERCISES = [
         "dense_backward", LESSON, 3, _dense_backward_cases, reference=ref.dense_backward,
         arg_names=["dZ", "X", "W"], output_names=["dX", "dW", "db"], gradient=_dense_backward_fd,
         mistakes=[
-            Mistake("dW is transposed: dW = X.T @ dZ has W's shape (n_in, n_out).",
+            Mistake("dW is transposed: it must have W's shape (n_in, n_out); swap the order of the product and the transposes.",
                     lambda dZ, X, W: (dZ @ W.T, dZ.T @ X, dZ.sum(axis=0))),
             Mistake("db is a sum over the batch (dZ.sum(axis=0)): you averaged it. The 1/n of the "
                     "cost is already inside dZ.", lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0))),
-            Mistake("dX = dZ @ W.T (batch, n_in): you multiplied by W without the transpose.",
+            Mistake("dX must have X's shape (batch, n_in): you multiplied by W without its transpose.",
                     lambda dZ, X, W: (dZ @ W, X.T @ dZ, dZ.sum(axis=0))),
             Mistake("db sums over the batch axis (axis=0), one entry per output.",
                     lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum())),
@@ -161,7 +161,7 @@ EXERCISES = [
         mistakes=[
             Mistake("Going back through the hidden layer, multiply by sigmoid_prime(Z1) "
                     "(the chain rule through the activation).", _network_no_sigmoid_prime),
-            Mistake("sigmoid_prime takes Z1 (the layer's input), not A1 = sigmoid(Z1).", _network_prime_of_a),
+            Mistake("The sigmoid's derivative is evaluated at Z1 (the activation's input), not A1 (its output).", _network_prime_of_a),
             Mistake("The output gradient is (softmax(Z2) - Y) / n: divide by n, the cost is an average.",
                     _network_summed),
         ],

@@ -148,7 +148,7 @@ EXERCISES = [
         arg_names=["w", "dw", "m", "v", "t", "learning_rate", "beta1", "beta2", "epsilon"],
         output_names=["w", "m", "v"],
         mistakes=[
-            Mistake("Correct the bias of the averages: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t).",
+            Mistake("Correct the bias of both averages for the step: divide m by 1 - beta1^t and v by 1 - beta2^t.",
                     _adam_no_correction),
             Mistake("epsilon goes outside the square root: sqrt(v_hat) + epsilon.", _adam_eps_inside),
             Mistake("Divide by the square root of v_hat (v averages squared gradients).", _adam_no_sqrt),
@@ -174,7 +174,7 @@ EXERCISES = [
         mistakes=[
             Mistake("The derivative of (lam/2) W**2 is lam * W (the 1/2 cancels the 2).",
                     lambda dW, W, lam: dW + 2 * lam * W),
-            Mistake("Add the decay to the gradient of the cost: dW + lam * W.", lambda dW, W, lam: lam * W),
+            Mistake("Add the decay to the gradient of the cost: you returned the decay alone.", lambda dW, W, lam: lam * W),
             Mistake("The decay is lam times the weights W, not times the gradient.",
                     lambda dW, W, lam: dW + lam * dW),
         ],
@@ -192,7 +192,7 @@ EXERCISES = [
         mistakes=[
             Mistake("Dropped units passed nothing forward, so they get no gradient: multiply dout by the mask.",
                     lambda dout, mask: dout),
-            Mistake("The mask already holds the 1/q scaling: just dout * mask.",
+            Mistake("The mask already holds the 1/q scaling: multiply by the mask itself, not by (mask > 0).",
                     lambda dout, mask: dout * (mask > 0)),
         ],
         hint="A dropped unit gets no gradient and a kept one is scaled as in the forward pass: "

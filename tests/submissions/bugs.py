@@ -53,7 +53,7 @@ BUGS = {
         ("forgot the square", "def tanh_prime(z):\n    return 1 - np.tanh(z)", "Square the tanh"),
     ],
     "relu": [
-        ("np.max", "def relu(z):\n    return np.max(z, 0)", "np.maximum"),
+        ("np.max", "def relu(z):\n    return np.max(z, 0)", "elementwise"),
         ("derivative instead", "def relu(z):\n    return (z > 0).astype(float)", "relu_prime"),
     ],
     "relu_prime": [
