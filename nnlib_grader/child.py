@@ -15,7 +15,8 @@ over two pipes: requests on its stdin, answers on its stdout, one JSON object pe
    ``sys.modules`` that was replaced;
 4. runs the cells in order (a cell that raises is reported and the next one runs; a cell
    over its time limit is interrupted);
-5. then, for each request, calls the notebook's function by name on the cases sent (with
+5. then forbids new threads and processes (``RLIMIT_NPROC`` 0, for good) and, for each
+   request, calls the notebook's function by name on the cases sent (with
    :func:`nnlib.checks.runner.call_case`, from a private copy loaded before any notebook
    code ran) and sends back only what it returned.
 
@@ -80,6 +81,16 @@ def limit(config):
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
         resource.setrlimit(which, (value, value))
+
+
+def no_new_tasks():
+    """From here on (the graded calls) no thread and no process can be started: the kernel
+    refuses them (RLIMIT_NPROC 0, which this process can never raise again). A graded
+    function cannot run code out of the watch's sight in a thread, or leave a daemon."""
+    try:
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    except (ValueError, OSError):
+        flag("the grader could not forbid new threads for the graded calls")
 
 
 def private_channel():
@@ -332,6 +343,7 @@ def main():
     sys.argv = ["notebook"]
     send({"kind": "ready", "pid": os.getpid(), "uid": os.getuid()})
     run_cells([tuple(c) for c in config["cells"]], float(config["cell_timeout"]), notebook)
+    no_new_tasks()
     send({"kind": "cells_done"})
     grade_requests(notebook)
 
