@@ -50,10 +50,11 @@ def send(message):
         view = view[n:]
 
 
-def flag(what):
-    if what in _FLAGS_SENT or len(_FLAGS_SENT) > 50:
+def flag(what, key=None):
+    key = key or what
+    if key in _FLAGS_SENT or len(_FLAGS_SENT) > 50:
         return
-    _FLAGS_SENT.add(what)
+    _FLAGS_SENT.add(key)
     try:
         send({"kind": "flag", "what": what})
     except Exception:
@@ -137,7 +138,12 @@ def audit(event, args):
     if event == "open" and args and isinstance(args[0], (str, bytes)):
         path = os.fsdecode(args[0])
         if path.startswith("/proc") and not path.startswith("/proc/self/fd"):
-            flag(f"reading /proc ({path[:60]})")
+            flag(f"reading /proc (first {path[:60]})", key="proc")
+        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
+        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+        writing = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+        if writing and not os.path.abspath(path).startswith(("/tmp/", "/dev/null")):
+            flag(f"tried to write outside its scratch folder (first {path[:80]})", key="write")
         return
     what = _ALWAYS.get(event)
     if what is None and _STATE["grading"] and RUNNER.IN_FUNCTION[0]:

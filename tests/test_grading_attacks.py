@@ -88,7 +88,8 @@ for name in ('nnlib_grader.exercises.reference', 'nnlib.checks.reference', 'nnli
     except Exception:
         pass
 texts = {{}}
-for pattern in ('{ROOT}/nnlib_grader/**/*.py', '{ROOT}/solutions/*.ipynb', '/**/reference.py'):
+for pattern in ('{ROOT}/nnlib_grader/**/*.py', '{ROOT}/solutions/*.ipynb', '{ROOT.parent}/**/reference.py',
+                '/tmp/**/*'):
     for p in glob.glob(pattern, recursive=True)[:50]:
         try:
             texts[p] = open(p).read()
@@ -298,6 +299,7 @@ def test_an_attacker_earns_nothing_it_did_not_write(graded, name):
                      "sys.modules['nnlib.checks.runner'] was replaced"]),
     ("m_daemon", ["reading /proc"]),
     ("m_proc", ["reading /proc"]),
+    ("m_files", ["tried to write outside its scratch folder"]),
     ("m_forger", ["forged"]),
 ])
 def test_tampering_is_flagged_for_review(graded, name, seen):
@@ -315,6 +317,13 @@ def test_delegation_with_the_watch_switched_off_scores_0_with_the_reason(graded)
     assert ex["relu"]["status"] == "forbidden" and "switched off" in ex["relu"]["feedback"]
     # no thread can start while a function is graded: the kernel refuses it
     assert ex["tanh_prime"]["earned"] == 0 and "thread" in ex["tanh_prime"]["feedback"], ex["tanh_prime"]
+
+
+def test_no_reference_answer_or_solution_is_visible_in_the_sandbox(graded):
+    nb = notebooks(graded["report"])[("m_references", "02_activations")]
+    assert nb["notes"] == [], "the cell that looks for them finds nothing (its assert holds)"
+    ex = {e["exercise"]: e for e in nb["exercises"]}
+    assert "ModuleNotFoundError" in ex["sigmoid"]["feedback"] and "FileNotFoundError" in ex["relu"]["feedback"]
 
 
 def test_the_killer_and_the_fifo_are_graded_with_reasons(graded):
