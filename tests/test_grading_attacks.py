@@ -204,7 +204,7 @@ def my_processes():
         p = pid
         while p in parent and p not in (0, 1, os.getpid()):
             p = parent[p]
-        if uids[pid] >= sandboxing.FIRST_UID or (p == os.getpid() and pid != os.getpid() and "ps -eo" not in args[pid]):
+        if sandboxing.uid_base() <= uids[pid] < sandboxing.uid_base() + sandboxing.SLOTS or (p == os.getpid() and pid != os.getpid() and "ps -eo" not in args[pid]):
             mine.append((pid, args[pid]))
     return mine
 
