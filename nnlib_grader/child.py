@@ -15,7 +15,8 @@ over two pipes: requests on its stdin, answers on its stdout, one JSON object pe
    ``sys.modules`` that was replaced;
 4. runs the cells in order (a cell that raises is reported and the next one runs; a cell
    over its time limit is interrupted);
-5. then, for each request, calls the notebook's function by name on the cases sent (with
+5. then forbids new threads and processes (``RLIMIT_NPROC`` 0, for good) and, for each
+   request, calls the notebook's function by name on the cases sent (with
    :func:`nnlib.checks.runner.call_case`, from a private copy loaded before any notebook
    code ran) and sends back only what it returned.
 
@@ -49,10 +50,11 @@ def send(message):
         view = view[n:]
 
 
-def flag(what):
-    if what in _FLAGS_SENT or len(_FLAGS_SENT) > 50:
+def flag(what, key=None):
+    key = key or what
+    if key in _FLAGS_SENT or len(_FLAGS_SENT) > 50:
         return
-    _FLAGS_SENT.add(what)
+    _FLAGS_SENT.add(key)
     try:
         send({"kind": "flag", "what": what})
     except Exception:
@@ -80,6 +82,16 @@ def limit(config):
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
         resource.setrlimit(which, (value, value))
+
+
+def no_new_tasks():
+    """From here on (the graded calls) no thread and no process can be started: the kernel
+    refuses them (RLIMIT_NPROC 0, which this process can never raise again). A graded
+    function cannot run code out of the watch's sight in a thread, or leave a daemon."""
+    try:
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    except (ValueError, OSError):
+        flag("the grader could not forbid new threads for the graded calls")
 
 
 def private_channel():
@@ -126,7 +138,12 @@ def audit(event, args):
     if event == "open" and args and isinstance(args[0], (str, bytes)):
         path = os.fsdecode(args[0])
         if path.startswith("/proc") and not path.startswith("/proc/self/fd"):
-            flag(f"reading /proc ({path[:60]})")
+            flag(f"reading /proc (first {path[:60]})", key="proc")
+        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
+        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+        writing = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+        if writing and not os.path.abspath(path).startswith(("/tmp/", "/dev/null")):
+            flag(f"tried to write outside its scratch folder (first {path[:80]})", key="write")
         return
     what = _ALWAYS.get(event)
     if what is None and _STATE["grading"] and RUNNER.IN_FUNCTION[0]:
@@ -333,6 +350,7 @@ def main():
     sys.argv = ["notebook"]
     send({"kind": "ready", "pid": os.getpid(), "uid": os.getuid()})
     run_cells([tuple(c) for c in config["cells"]], float(config["cell_timeout"]), notebook)
+    no_new_tasks()
     send({"kind": "cells_done"})
     grade_requests(notebook)
 

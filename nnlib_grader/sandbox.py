@@ -40,6 +40,13 @@ CHILD = Path(__file__).resolve().parent / "child.py"
 INSIDE_CHILD = "/run/nnlib-grader/child.py"
 BWRAP_PACKAGE = "bubblewrap"
 FIRST_UID = 1_700_000        # sandbox user ids when the grader runs as root (not in /etc/passwd)
+SLOTS = 256                  # user ids per grader process: one per concurrent sandbox
+
+
+def uid_base(pid=None) -> int:
+    """The first sandbox user id of this grader process: graders running at the same time
+    (another course, another terminal) never share a user id, hence never a process limit."""
+    return FIRST_UID + ((os.getpid() if pid is None else pid) % 100_000) * SLOTS
 
 DEFAULT_LIMITS = {
     "RLIMIT_AS": 6 << 30,        # address space: MNIST in float32 and a model fit easily
@@ -156,7 +163,7 @@ class Sandbox:
             cmd = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid",
                    "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
             if _is_root():
-                uid = FIRST_UID + slot
+                uid = uid_base() + slot % SLOTS
                 cmd += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
             else:
                 cmd += ["--unshare-user"]

@@ -211,7 +211,7 @@ def my_processes():
         parent[int(pid)], uids[int(pid)], args[int(pid)] = int(ppid), int(uid), cmd
     mine = []
     for pid in parent:
-        if uids[pid] >= sandboxing.FIRST_UID:
+        if sandboxing.uid_base() <= uids[pid] < sandboxing.uid_base() + sandboxing.SLOTS:
             mine.append((pid, args[pid]))
             continue
         p = pid
