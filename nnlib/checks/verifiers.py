@@ -118,8 +118,8 @@ def _verify_minibatches(args, kwargs, got):
             return Problem(f"batch {k + 1} holds rows that are not rows of X")
         if not np.array_equal(yb, y[idx]):
             return Problem(f"batch {k + 1}: the labels yb do not belong to the rows Xb",
-                           hint="Shuffle X and y with the same permutation: idx = rng.permutation(n), "
-                                "then X[idx] and y[idx].")
+                           hint="Shuffle X and y together: draw one random order of the row indices and "
+                                "index both X and y with the same indices.")
         order += idx
     got_sizes = [len(item[0]) for item in got]
     if sorted(order) != list(range(n)):
@@ -134,7 +134,8 @@ def _verify_minibatches(args, kwargs, got):
                        hint="Every batch has batch_size samples except the last, which holds the rest.")
     if n > 4 and order == list(range(n)):
         return Problem("the batches are not shuffled: the samples come in their original order",
-                       hint="Draw a random order with idx = rng.permutation(n) and take the batches from it.")
+                       hint="Draw a random order of the n indices with the rng you are given and cut the "
+                            "batches from that order.")
     return None
 
 def _weights(desc):

@@ -203,7 +203,7 @@ BUGS = {
          "        yield X[part], y[part]", "last, smaller batch is missing"),
         ("shuffles X and y separately", "def minibatches(X, y, batch_size, rng):\n    Xs = X[rng.permutation(len(X))]\n"
          "    ys = y[rng.permutation(len(y))]\n    for s in range(0, len(X), batch_size):\n"
-         "        yield Xs[s:s + batch_size], ys[s:s + batch_size]", "same permutation"),
+         "        yield Xs[s:s + batch_size], ys[s:s + batch_size]", "Shuffle X and y together"),
         ("no shuffle", "def minibatches(X, y, batch_size, rng):\n    for s in range(0, len(X), batch_size):\n"
          "        yield X[s:s + batch_size], y[s:s + batch_size]", "not shuffled"),
     ],
