@@ -457,7 +457,10 @@ SANDBOX_BUGS = {   # set -> {exercise: (source, text the grader's feedback must 
         "        x = x - learning_rate * grad_f(x)\n    return x", "returned its input x0 itself")},
     "07_training": {"train": (TRAIN_NEW_GENERATOR_EACH_EPOCH.split("def train(")[0].replace(
         "def minibatches", "def _unused_mb").replace("def train_epoch", "def _unused_te")
-        + "def train(" + TRAIN_NEW_GENERATOR_EACH_EPOCH.split("def train(")[1], "same shuffle")},
+        + "def train(" + TRAIN_NEW_GENERATOR_EACH_EPOCH.split("def train(")[1], "same shuffle"),
+        "minibatches": ("def minibatches(X, y, batch_size, rng):\n    idx = np.random.permutation(len(X))\n"
+                        "    for s in range(0, len(X), batch_size):\n        part = idx[s:s + batch_size]\n"
+                        "        yield X[part], y[part]", "not with np.random")},
     "08_training_better": {
         "dropout_forward": (DROPOUT.replace("SOURCE", "np.random.random(X.shape)"), "not from np.random"),
         "should_stop": ("def should_stop(val_losses, patience):\n"

@@ -610,8 +610,9 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
     ``"Network.fit"``) that are still reported. ``poison`` names notebook globals (the test
     set) that the function must not use: any use is reported as "forbidden".
 
-    ``collect="rng_probe"`` calls the function three times: as given, again with a generator
-    in the same state, and with a generator in another state; the value is the three results
+    ``collect="rng_probe"`` (``"iterate_rng_probe"`` for generators) calls the function three
+    times: as given, again with a generator in the same state, and with a generator in another
+    state; the value is ``{"rng_probe": [three results]}``
     (so a check can see whether the result comes from the generator it was handed).
     ``aliased`` lists the inputs that the returned value is (or shares memory with).
     """
@@ -644,13 +645,16 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
                     IN_FUNCTION[0] = True
                     try:
                         value = fn(*call_args, **call_kwargs)
+                        if collect in ("rng_probe", "iterate_rng_probe"):  # same generator state, another state
+                            runs = [value, fn(*materialize(tuple(args)), **materialize(dict(kwargs))),
+                                    fn(*materialize(_reseeded(tuple(args))), **materialize(_reseeded(dict(kwargs))))]
+                            if collect == "iterate_rng_probe":
+                                runs = [_collect(v) for v in runs]
+                            value = {"rng_probe": runs}
                     finally:
                         IN_FUNCTION[0] = False
                     if collect == "iterate":
                         value = _collect(value)
-                    elif collect == "rng_probe":     # same generator state, then another state
-                        value = (value, fn(*materialize(tuple(args)), **materialize(dict(kwargs))),
-                                 fn(*materialize(_reseeded(tuple(args))), **materialize(_reseeded(dict(kwargs)))))
                     elif collect == "with_inputs":   # the function trains what it was given
                         value = (value, call_args)
                 finally:

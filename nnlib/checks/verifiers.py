@@ -94,6 +94,24 @@ def _verify_xor(args, kwargs, got):
 # ----------------------------------------------------------------------------- lesson07
 def _verify_minibatches(args, kwargs, got):
     X, y, bs, _ = args
+    got, probe = _probe(got)
+    problem = _check_batches(X, y, bs, got)
+    if problem is None and probe is not None and X.shape[0] > 4:
+        again, other = _order(probe[1]), _order(probe[2])
+        if again != _order(got):
+            return Problem("two calls with generators in the same state gave different batches: the "
+                           "shuffle does not come from rng alone",
+                           hint="Shuffle with the rng you are given (its permutation method), not with "
+                                "np.random: a generator in a known state must give a known order.")
+        if other == _order(got):
+            return Problem("a generator in another state gave the same batches: the shuffle does not "
+                           "depend on rng",
+                           hint="Shuffle with the rng you are given; a generator made inside the function "
+                                "(or a fixed seed) gives the same order every time.")
+    return problem
+
+
+def _check_batches(X, y, bs, got):
     n = X.shape[0]
     if got is None:
         return Problem("returned None", hint="Yield the batches (`yield Xb, yb`) or return a list of them.")
@@ -266,6 +284,23 @@ def _verify_train(args, kwargs, got):
     return None
 
 # ----------------------------------------------------------------------------- lesson08
+def _probe(got):
+    """(the first result, [result, same generator state, other state]) for collect="rng_probe",
+    else (got, None)."""
+    if isinstance(got, dict) and set(got) == {"rng_probe"} and isinstance(got["rng_probe"], list) \
+            and len(got["rng_probe"]) == 3:
+        return got["rng_probe"][0], got["rng_probe"]
+    return got, None
+
+
+def _order(batches):
+    """The rows of all batches in order, as bytes (to compare two runs' shuffles)."""
+    try:
+        return [np.ascontiguousarray(np.asarray(item[0])).tobytes() for item in batches]
+    except Exception:
+        return None
+
+
 def _mask_of(result):
     try:
         return np.asarray(result[1], dtype=float)
@@ -277,8 +312,7 @@ def _verify_dropout(args, kwargs, got):
     X, p, _ = args
     q = 1.0 - p
     probe = None
-    if isinstance(got, tuple) and len(got) == 3:   # collect="rng_probe": (result, same state, other state)
-        got, probe = got[0], got
+    got, probe = _probe(got)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return Problem(f"returned {type_name(got)}; expected a pair (out, mask)", hint="return out, mask")
     try:

@@ -74,7 +74,7 @@ def _train_cases():
 
 EXERCISES = [
     Exercise("minibatches", LESSON, 2, _minibatch_cases, verify=_verify_minibatches,
-        arg_names=["X", "y", "batch_size", "rng"], collect="iterate"),
+        arg_names=["X", "y", "batch_size", "rng"], collect="iterate_rng_probe"),
     Exercise("train_epoch", LESSON, 2, _train_epoch_cases, verify=_verify_train_epoch,
         arg_names=["network", "batches", "learning_rate"], collect="with_inputs", allow_nnlib=True,
         forbid_nnlib=_NO_SHORTCUTS),

@@ -206,6 +206,9 @@ BUGS = {
          "        yield Xs[s:s + batch_size], ys[s:s + batch_size]", "Shuffle X and y together"),
         ("no shuffle", "def minibatches(X, y, batch_size, rng):\n    for s in range(0, len(X), batch_size):\n"
          "        yield X[s:s + batch_size], y[s:s + batch_size]", "not shuffled"),
+        ("shuffles with np.random", "def minibatches(X, y, batch_size, rng):\n    idx = np.random.permutation(len(X))\n"
+         "    for s in range(0, len(X), batch_size):\n        part = idx[s:s + batch_size]\n"
+         "        yield X[part], y[part]", "not with np.random"),
     ],
     "train_epoch": [
         ("param = param - ...", "def train_epoch(network, batches, learning_rate):\n    total, count = 0.0, 0\n"
