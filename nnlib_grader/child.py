@@ -336,12 +336,31 @@ def _private_runner():
 RUNNER = None
 
 
+def _font_cache():
+    """Copy the grader's matplotlib font list (bound read-only beside this program) into the
+    private config folder, so that plotting needs no rebuild of it."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    target = os.environ.get("MPLCONFIGDIR")
+    if not target or not here.startswith("/run/"):
+        return
+    try:
+        names = [n for n in os.listdir(here) if n.startswith("fontlist-") and n.endswith(".json")]
+        if names:
+            os.makedirs(target, exist_ok=True)
+            for n in names:
+                with open(os.path.join(here, n), "rb") as src, open(os.path.join(target, n), "wb") as dst:
+                    dst.write(src.read())
+    except OSError:
+        pass
+
+
 def main():
     global RUNNER
     private_channel()
     config = receive()
     limit(config)
     RUNNER = _private_runner()
+    _font_cache()
     import numpy  # noqa: F401 (loaded before the notebook, as a kernel would have it)
     sys.addaudithook(audit)
     notebook = types.ModuleType("__main__")

@@ -462,6 +462,31 @@ class _NotebookRun:
         self.start(deadline)
 
 
+def code_cells(raw) -> list[tuple[int, str]]:
+    """(number, source) of every code cell of a notebook read as JSON. Version 4 notebooks are
+    read directly (nbformat's import alone takes seconds, for its schema validator); older
+    ones go through nbformat's upgrade."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list) or raw.get("nbformat") != 4:
+        import nbformat
+        nb = nbformat.reads(json.dumps(raw), as_version=4)
+        raw = {"cells": [dict(c) for c in nb.cells]}
+    out = []
+    for cell in raw["cells"]:
+        if not isinstance(cell, dict):
+            raise ValueError("a cell that is not a JSON object")
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            if not all(isinstance(line, str) for line in source):
+                raise ValueError("a cell whose source is not text")
+            source = "".join(source)
+        elif not isinstance(source, str):
+            raise ValueError("a cell whose source is not text")
+        out.append((len(out) + 1, source))
+    return out
+
+
 def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_timeout=120.0,
                    exercise_timeout=None, slot=0, sandbox=True, hidden=(), limits=None) -> NotebookReport:
     """Grade one notebook (see the module docstring). Never raises for a bad submission.
@@ -494,11 +519,7 @@ def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_time
     exercises = LESSONS[report.exercise_set]
     if problem is None:
         try:
-            import nbformat
-            nb = nbformat.reads(json.dumps(raw), as_version=4)
-            cells = [(i + 1, str(c.source)) for i, c in
-                     enumerate(c for c in nb.cells if c.cell_type == "code")]
-            cells = [(n, src) for n, src in cells if not is_check_only(src)]
+            cells = [(n, src) for n, src in code_cells(raw) if not is_check_only(src)]
         except Exception as exc:
             problem = f"not a valid notebook ({_short(exc, 100)})"
     if problem is not None:

@@ -89,7 +89,7 @@ for name in ('nnlib_grader.exercises.reference', 'nnlib.checks.reference', 'nnli
         pass
 texts = {{}}
 for pattern in ('{ROOT}/nnlib_grader/**/*.py', '{ROOT}/solutions/*.ipynb', '{ROOT.parent}/**/reference.py',
-                '/tmp/**/*'):
+                '/tmp/**/*.py', '/tmp/**/*.ipynb'):
     for p in glob.glob(pattern, recursive=True)[:50]:
         try:
             texts[p] = open(p).read()
