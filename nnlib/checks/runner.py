@@ -217,7 +217,7 @@ def _shares_input(value, inputs):
     found = []
     values = value if isinstance(value, (tuple, list)) else (value,)
     for i, a in enumerate(inputs):
-        if isinstance(a, np.ndarray) and any(isinstance(v, np.ndarray) and (v is a or np.shares_memory(v, a))
+        if isinstance(a, np.ndarray) and any(isinstance(v, np.ndarray) and (v is a or np.may_share_memory(v, a))
                                               for v in values):
             found.append(i)
     return found
