@@ -502,3 +502,11 @@ def test_the_process_checks_hold_in_the_sandboxed_grader(tmp_path):
                 assert e["earned"] == 0 and text in e["details"], (e["exercise"], e["details"])
             else:
                 assert e["earned"] == e["points"], (e["exercise"], e["details"])
+
+
+def test_silencing_numpy_does_not_hide_the_sigmoid_overflow(capsys):
+    old = np.seterr(all="ignore")
+    try:
+        _visible_fails("sigmoid", lambda z: 1 / (1 + np.exp(-z)), capsys, "overflow")
+    finally:
+        np.seterr(**old)
