@@ -380,12 +380,14 @@ def _compare_arrays(expected, got, rtol, atol, dtype, what, batch=None):
     # the learner's result and a few of the entries that differ, never the whole expected array
     # (for many exercises the expected array is the answer itself)
     details = [f"got:      {fmt(got)}"]
-    where = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)[:3]]
+    where = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)[:3]] if bad.ndim else []
     if not where:   # a 0-d result
         a, b = distinct(float(e), float(g))
         details.append(f"expected: {a}, got: {b}")
     else:
-        details.append(f"{int(bad.sum())} of {bad.size} entries differ, e.g.")
+        n_bad = int(bad.sum())
+        details.append(f"{n_bad} of {bad.size} entr{'ies differ' if bad.size > 1 else 'y differs'}"
+                       + (", e.g." if n_bad > len(where) else ":"))
         for idx in where:
             a, b = distinct(e[idx], g[idx])
             label = str(list(idx)) if len(idx) != 1 else str(idx[0])
