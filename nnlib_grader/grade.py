@@ -679,6 +679,8 @@ def _parser():
     p.add_argument("--roster", metavar="FILE",
                    help="a CSV with a `student` column (other columns are carried into the gradebook): "
                         "students without a submission get 0 and status `missing`")
+    p.add_argument("--feedback", metavar="DIR",
+                   help="write one HTML page per student and notebook to hand back (DIR/STUDENT/NOTEBOOK.html)")
     p.add_argument("--assignment", metavar="SET",
                    help="the exercise set being graded (e.g. 02_activations): a notebook of another "
                         "set, or a lesson, scores 0 for it with the reason")
@@ -813,6 +815,64 @@ def write_gradebook(reports, path, roster=None, assignment=None):
     write_atomically(path, write)
 
 
+_FEEDBACK_CSS = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
+                 "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;"
+                 "vertical-align:top}th{background:#f3f3f3}.pass{color:#1a7f37}.fail{color:#b42318}"
+                 "pre{background:#f7f7f7;padding:.6em;overflow-x:auto;white-space:pre-wrap}")
+
+
+def feedback_html(rep: NotebookReport) -> str:
+    """The page handed back to a student for one notebook: the score table, and for each failed
+    exercise its case, input, expected and got and the hint; for a hidden case only its
+    one-line reason (a hidden case's values never leave the grader)."""
+    import html
+    e = lambda t: html.escape(clean(t))
+    title = f"{rep.student}: {Path(rep.path).name}"
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
+             f"<style>{_FEEDBACK_CSS}</style></head><body>",
+             f"<h1>{e(Path(rep.path).name)}</h1>",
+             f"<p>Student: <b>{e(rep.student)}</b> · exercise set <b>{e(rep.exercise_set or '-')}</b> · "
+             f"<b>{rep.score} / {rep.max_score}</b> points</p>"]
+    if rep.results:
+        parts.append("<table><tr><th>exercise</th><th>points</th><th>earned</th><th>feedback</th></tr>")
+        for r in rep.results:
+            cls = "pass" if r.passed else "fail"
+            parts.append(f"<tr><td><code>{e(r.name)}</code></td><td>{r.points}</td>"
+                         f"<td class='{cls}'>{r.earned}</td><td>{e(r.reason)}</td></tr>")
+        parts.append("</table>")
+    for note in rep.notes:
+        parts.append(f"<p><i>Note: {e(note)}</i></p>")
+    for r in rep.results:
+        if r.passed or r.status == "not_implemented":
+            continue
+        parts.append(f"<h2><code>{e(r.name)}</code></h2>")
+        if "hidden case" in r.reason or "hidden case" in r.message.split("\n", 1)[0]:
+            parts.append(f"<p>{e(r.reason)}</p><p>(This is one of the grader's hidden cases: its "
+                         "values are not shown. The visible cases in your notebook's check may help.)</p>")
+        else:
+            parts.append(f"<pre>{e(r.message)}</pre>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def _safe_name(text: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._ -]+", "_", clean(text)).strip(" .") or "_"
+    return name[:100]
+
+
+def write_feedback(reports, folder):
+    """One HTML file per student and notebook: FOLDER/STUDENT/NOTEBOOK.html."""
+    folder = Path(folder)
+    written = 0
+    for rep in reports:
+        if not rep.graded:
+            continue
+        target = folder / _safe_name(rep.student) / (_safe_name(Path(rep.path).stem) + ".html")
+        write_atomically(target, lambda f, rep=rep: f.write(feedback_html(rep)))
+        written += 1
+    return written
+
+
 def _secret_folders(paths, outputs):
     """Folders a sandbox must never see: the grading package, the course's solutions, the
     folders being graded and the folders of the output files."""
@@ -853,7 +913,8 @@ def main(argv=None) -> int:
         print("warning: --no-sandbox: the notebooks run unisolated, with the grader's rights; "
               "use it only for notebooks you trust", file=sys.stderr)
     limits = {"RLIMIT_AS": int(args.memory * (1 << 30))} if args.memory else None
-    hidden = _secret_folders(args.paths, [args.csv, args.json, args.gradebook])
+    hidden = _secret_folders(args.paths, [args.csv, args.json, args.gradebook]) + (
+        [Path(args.feedback).resolve()] if args.feedback and Path(args.feedback).is_dir() else [])
     todo = plan(found, args.assignment)
 
     lock = threading.Lock()
@@ -905,7 +966,7 @@ def main(argv=None) -> int:
     written = []
     book = (lambda reps, target: write_gradebook(reps, target, roster, args.assignment))
     for what, target, writer in (("JSON", args.json, write_json), ("Long gradebook", args.csv, write_csv),
-                                 ("Gradebook", args.gradebook, book)):
+                                 ("Gradebook", args.gradebook, book), ("Feedback", args.feedback, write_feedback)):
         if target and target != "-":
             try:
                 writer(reports, target)

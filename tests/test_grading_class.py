@@ -48,8 +48,17 @@ def klass(tmp_path_factory):
     roster.write_text("student,email,lms_id\nalice,alice@uni.example,=1001\nbob,bob@uni.example,1002\n"
                       "carol,carol@uni.example,1003\nerin,erin@uni.example,1004\n")
     out = root / "out"
+    bug = "def relu(z):\n    return np.maximum(z, 0) if np.ndim(z) < 3 else z"   # wrong on a hidden case only
+    put(subs / "fay" / "02_activations.ipynb", "solutions/02_activations.ipynb")
+    fay = json.loads((subs / "fay" / "02_activations.ipynb").read_text())
+    for cell in fay["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "relu":
+            cell["source"] = bug
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "softmax":
+            cell["source"] = "def softmax(z):\n    e = np.exp(z)\n    return e / e.sum(axis=1, keepdims=True)"
+    (subs / "fay" / "02_activations.ipynb").write_text(json.dumps(fay))
     result = run(subs, "--assignment", "02_activations", "--roster", roster, "--gradebook", out / "book.csv",
-                 "--csv", out / "long.csv", "--json", out / "grades.json", "-j", "2")
+                 "--csv", out / "long.csv", "--json", out / "grades.json", "--feedback", out / "feedback", "-j", "2")
     return dict(root=root, subs=subs, out=out, result=result,
                 book=list(csv.reader((out / "book.csv").open())), report=json.loads((out / "grades.json").read_text()))
 
@@ -64,7 +73,7 @@ def test_the_gradebook_has_a_row_per_student_and_a_column_per_set(klass):
     header, *rows = klass["book"]
     assert header == ["student", "email", "lms_id", "02_activations", "total", "status", "flagged"]
     by = {r[0]: r for r in rows}
-    assert [r[0] for r in rows] == ["alice", "bob", "carol", "erin", "dave"], "roster order, then the others"
+    assert [r[0] for r in rows] == ["alice", "bob", "carol", "erin", "dave", "fay"], "roster order, then the others"
     full = str(total_points("02_activations"))
     assert by["alice"][1:] == ["alice@uni.example", "'=1001", full, full, "graded", ""]
     assert by["bob"][3:6] == ["0", "0", "graded"], "the newest copy counts, not the sum of both"
@@ -117,3 +126,16 @@ def test_bad_assignment_or_roster_is_a_usage_error(tmp_path, argv):
     with pytest.raises(SystemExit) as exc:
         run(tmp_path, *argv)
     assert exc.value.code == 2
+
+
+def test_feedback_pages_show_the_failed_visible_case_but_never_a_hidden_ones_values(klass):
+    page = (klass["out"] / "feedback" / "fay" / "02_activations.html").read_text()
+    assert "<table>" in page and "5 / 8" in page
+    # softmax fails a visible case: its input, expected, got and hint are there
+    assert "softmax" in page and "input:" in page and "expected:" in page and "got:" in page
+    assert "Subtract each row" in page
+    # relu fails a hidden case only: the reason, no values
+    relu = page.split("<h2><code>relu</code></h2>")[1].split("<h2>")[0]
+    assert "hidden case" in relu and "expected:" not in relu and "input:" not in relu and "array" not in relu
+    assert (klass["out"] / "feedback" / "alice" / "02_activations.html").exists()
+    assert not (klass["out"] / "feedback" / "bob" / "02_activations.html").exists(), "the older copy is not graded"
