@@ -674,6 +674,17 @@ def _parser():
                    help="the grades as JSON: on stdout, or written to FILE")
     p.add_argument("--csv", metavar="FILE", help="also write a gradebook CSV, one row per "
                    "student, notebook and exercise")
+    p.add_argument("--gradebook", metavar="FILE",
+                   help="also write a gradebook an LMS can import: one row per student, one column "
+                        "per exercise set (the points), a total and a status")
+    p.add_argument("--roster", metavar="FILE",
+                   help="a CSV with a `student` column (other columns are carried into the gradebook): "
+                        "students without a submission get 0 and status `missing`")
+    p.add_argument("--feedback", metavar="DIR",
+                   help="write one HTML page per student and notebook to hand back (DIR/STUDENT/NOTEBOOK.html)")
+    p.add_argument("--assignment", metavar="SET",
+                   help="the exercise set being graded (e.g. 02_activations): a notebook of another "
+                        "set, or a lesson, scores 0 for it with the reason")
     p.add_argument("--timeout", type=float, default=600.0, metavar="S",
                    help="time limit per notebook in seconds (default 600; cells may use 3/4 of it)")
     p.add_argument("--cell-timeout", type=float, default=120.0, metavar="S",
@@ -692,6 +703,175 @@ def _parser():
                    help="print the full feedback of every failed exercise below its table")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
     return p
+
+
+def peek_set(path: Path) -> str | None:
+    """The exercise set of a notebook file, without running it (None when none matches)."""
+    raw = None
+    try:
+        if path.is_file() and path.stat().st_size <= 50 << 20:
+            raw = json.loads(path.read_bytes().decode("utf-8"))
+    except Exception:
+        raw = None
+    return identify_set(path, raw)
+
+
+def plan(found, assignment=None):
+    """(path, student, what) for each notebook: what is None (grade it), ("other", set) for a
+    notebook that is not the assignment, or ("older", newest) for an older copy of a set the
+    same student handed in twice (the newest by modification time counts)."""
+    sets = {i: peek_set(path) for i, (path, _) in enumerate(found)}
+    out, groups = [], {}
+    for i, (path, student) in enumerate(found):
+        s = sets[i]
+        if assignment and s != assignment:
+            out.append((path, student, ("other", s)))
+            continue
+        out.append((path, student, None))
+        if s is not None:
+            groups.setdefault((student, s), []).append(len(out) - 1)
+    for indices in groups.values():
+        if len(indices) < 2:
+            continue
+        def mtime(j):
+            try:
+                return out[j][0].lstat().st_mtime
+            except OSError:
+                return 0.0
+        newest = max(indices, key=lambda j: (mtime(j), str(out[j][0])))
+        for j in indices:
+            if j != newest:
+                out[j] = (out[j][0], out[j][1], ("older", out[newest][0]))
+    return out
+
+
+def not_graded_report(path, student, what, assignment=None) -> NotebookReport:
+    kind, other = what
+    if kind == "older":
+        rep = NotebookReport(clean(student), clean(str(path)), peek_set(path), graded=False)
+        rep.notes.append(f"an older copy: {clean(Path(other).name)} (handed in later) counts instead")
+        return rep
+    rep = NotebookReport(clean(student), clean(str(path)), assignment)
+    what_it_is = f"the exercise set {other}" if other else "not an exercise notebook (a lesson?)"
+    reason = f"this notebook is {what_it_is}, not the assignment {assignment}: 0 for this assignment"
+    rep.results = [_zero(ex, "wrong_assignment", reason) for ex in LESSONS[assignment]]
+    rep.notes.append(reason)
+    return rep
+
+
+def read_roster(path) -> list[dict]:
+    """The roster's rows (a `student` column, any others), in its order; ValueError if unusable."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or "student" not in rows[0]:
+        raise ValueError(f"{path}: a roster is a CSV file with a `student` column")
+    out, seen = [], set()
+    for row in rows:
+        name = (row.get("student") or "").strip()
+        if name and name not in seen:
+            seen.add(name)
+            out.append({k: (v or "").strip() for k, v in row.items() if k is not None})
+    return out
+
+
+def gradebook_rows(reports, roster=None, assignment=None):
+    """(header, rows) of the wide gradebook: one row per student."""
+    sets = [assignment] if assignment else [s for s in LESSONS if any(r.graded and r.exercise_set == s
+                                                                      for r in reports)]
+    points, flagged, students = {}, {}, []
+    for rep in reports:
+        if not rep.graded or rep.exercise_set not in sets:
+            continue
+        if rep.student not in points:
+            students.append(rep.student)
+            points[rep.student] = {}
+        points[rep.student][rep.exercise_set] = points[rep.student].get(rep.exercise_set, 0) + rep.score
+        flagged[rep.student] = flagged.get(rep.student, False) or bool(rep.flags)
+    extra = [k for k in (roster[0].keys() if roster else []) if k != "student"]
+    header = ["student"] + extra + sets + ["total", "status", "flagged"]
+    rows = []
+    listed = [r["student"] for r in roster] if roster else sorted(students)
+    for name in listed:
+        mine = points.get(name, {})
+        info = next((r for r in roster if r["student"] == name), {}) if roster else {}
+        status = "graded" if name in points else "missing"
+        rows.append([name] + [info.get(k, "") for k in extra] + [mine.get(s, 0) for s in sets]
+                    + [sum(mine.get(s, 0) for s in sets), status, "yes" if flagged.get(name) else ""])
+    if roster:
+        for name in sorted(set(students) - set(listed)):
+            mine = points[name]
+            rows.append([name] + [""] * len(extra) + [mine.get(s, 0) for s in sets]
+                        + [sum(mine.values()), "not on roster", "yes" if flagged.get(name) else ""])
+    return header, rows
+
+
+def write_gradebook(reports, path, roster=None, assignment=None):
+    header, rows = gradebook_rows(reports, roster, assignment)
+
+    def write(f):
+        w = csv.writer(f)
+        w.writerow(header)
+        for row in rows:
+            w.writerow([csv_cell(v) for v in row])
+    write_atomically(path, write)
+
+
+_FEEDBACK_CSS = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
+                 "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;"
+                 "vertical-align:top}th{background:#f3f3f3}.pass{color:#1a7f37}.fail{color:#b42318}"
+                 "pre{background:#f7f7f7;padding:.6em;overflow-x:auto;white-space:pre-wrap}")
+
+
+def feedback_html(rep: NotebookReport) -> str:
+    """The page handed back to a student for one notebook: the score table, and for each failed
+    exercise its case, input, expected and got and the hint; for a hidden case only its
+    one-line reason (a hidden case's values never leave the grader)."""
+    import html
+    e = lambda t: html.escape(clean(t))
+    title = f"{rep.student}: {Path(rep.path).name}"
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
+             f"<style>{_FEEDBACK_CSS}</style></head><body>",
+             f"<h1>{e(Path(rep.path).name)}</h1>",
+             f"<p>Student: <b>{e(rep.student)}</b> · exercise set <b>{e(rep.exercise_set or '-')}</b> · "
+             f"<b>{rep.score} / {rep.max_score}</b> points</p>"]
+    if rep.results:
+        parts.append("<table><tr><th>exercise</th><th>points</th><th>earned</th><th>feedback</th></tr>")
+        for r in rep.results:
+            cls = "pass" if r.passed else "fail"
+            parts.append(f"<tr><td><code>{e(r.name)}</code></td><td>{r.points}</td>"
+                         f"<td class='{cls}'>{r.earned}</td><td>{e(r.reason)}</td></tr>")
+        parts.append("</table>")
+    for note in rep.notes:
+        parts.append(f"<p><i>Note: {e(note)}</i></p>")
+    for r in rep.results:
+        if r.passed or r.status == "not_implemented":
+            continue
+        parts.append(f"<h2><code>{e(r.name)}</code></h2>")
+        if "hidden case" in r.reason or "hidden case" in r.message.split("\n", 1)[0]:
+            parts.append(f"<p>{e(r.reason)}</p><p>(This is one of the grader's hidden cases: its "
+                         "values are not shown. The visible cases in your notebook's check may help.)</p>")
+        else:
+            parts.append(f"<pre>{e(r.message)}</pre>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def _safe_name(text: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._ -]+", "_", clean(text)).strip(" .") or "_"
+    return name[:100]
+
+
+def write_feedback(reports, folder):
+    """One HTML file per student and notebook: FOLDER/STUDENT/NOTEBOOK.html."""
+    folder = Path(folder)
+    written = 0
+    for rep in reports:
+        if not rep.graded:
+            continue
+        target = folder / _safe_name(rep.student) / (_safe_name(Path(rep.path).stem) + ".html")
+        write_atomically(target, lambda f, rep=rep: f.write(feedback_html(rep)))
+        written += 1
+    return written
 
 
 def _secret_folders(paths, outputs):
@@ -717,6 +897,14 @@ def main(argv=None) -> int:
         parser.error(str(exc))
     if not found:
         parser.error(f"no notebooks (*.ipynb) found in {' '.join(args.paths)}")
+    if args.assignment and args.assignment not in LESSONS:
+        parser.error(f"--assignment {args.assignment!r}: the exercise sets are {', '.join(LESSONS)}")
+    roster = None
+    if args.roster:
+        try:
+            roster = read_roster(args.roster)
+        except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:
+            parser.error(f"--roster: {exc}")
     use_sandbox = not args.no_sandbox
     why = sandboxing.probe(use_sandbox)
     if why is not None:
@@ -726,7 +914,9 @@ def main(argv=None) -> int:
         print("warning: --no-sandbox: the notebooks run unisolated, with the grader's rights; "
               "use it only for notebooks you trust", file=sys.stderr)
     limits = {"RLIMIT_AS": int(args.memory * (1 << 30))} if args.memory else None
-    hidden = _secret_folders(args.paths, [args.csv, args.json])
+    hidden = _secret_folders(args.paths, [args.csv, args.json, args.gradebook]) + (
+        [Path(args.feedback).resolve()] if args.feedback and Path(args.feedback).is_dir() else [])
+    todo = plan(found, args.assignment)
 
     lock = threading.Lock()
     done = [0]
@@ -735,14 +925,17 @@ def main(argv=None) -> int:
         slots.put(i)
 
     def one(item):
-        path, student = item
-        slot = slots.get()
-        try:
-            rep = grade_notebook(path, student, timeout=args.timeout, cell_timeout=args.cell_timeout,
-                                 exercise_timeout=args.exercise_timeout, slot=slot, sandbox=use_sandbox,
-                                 hidden=hidden, limits=limits)
-        finally:
-            slots.put(slot)
+        path, student, what = item
+        if what is not None:
+            rep = not_graded_report(path, student, what, args.assignment)
+        else:
+            slot = slots.get()
+            try:
+                rep = grade_notebook(path, student, exercise_set=args.assignment, timeout=args.timeout,
+                                     cell_timeout=args.cell_timeout, exercise_timeout=args.exercise_timeout,
+                                     slot=slot, sandbox=use_sandbox, hidden=hidden, limits=limits)
+            finally:
+                slots.put(slot)
         with lock:
             done[0] += 1
             if not args.quiet:
@@ -754,7 +947,7 @@ def main(argv=None) -> int:
 
     try:
         with ThreadPoolExecutor(max_workers=args.jobs) as workers:
-            reports = list(workers.map(one, found))
+            reports = list(workers.map(one, todo))
     except sandboxing.SandboxUnavailable as exc:
         print(str(exc), file=sys.stderr)
         return 3
@@ -762,8 +955,19 @@ def main(argv=None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
 
+    on_roster = {r["student"] for r in roster} if roster else None
+    if on_roster is not None:
+        strays = sorted({r.student for r in reports} - on_roster)
+        missing = sorted(on_roster - {r.student for r in reports if r.graded})
+        for name in strays:
+            print(f"note: {clean(name)} handed in but is not on the roster", file=sys.stderr)
+        if missing and not args.quiet:
+            print(f"note: {len(missing)} student(s) on the roster handed in nothing: "
+                  + ", ".join(clean(m) for m in missing[:20]), file=sys.stderr)
     written = []
-    for what, target, writer in (("JSON", args.json, write_json), ("Gradebook", args.csv, write_csv)):
+    book = (lambda reps, target: write_gradebook(reps, target, roster, args.assignment))
+    for what, target, writer in (("JSON", args.json, write_json), ("Long gradebook", args.csv, write_csv),
+                                 ("Gradebook", args.gradebook, book), ("Feedback", args.feedback, write_feedback)):
         if target and target != "-":
             try:
                 writer(reports, target)

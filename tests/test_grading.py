@@ -296,8 +296,8 @@ def test_table_and_csv_gradebook(tmp_path):
     sub = tmp_path / "class" / "alice"
     fixtures.write(fixtures.variant("01_neuron", replace={"gate_weights": BUGS["gate_weights"][0][1]}),
                    sub / "01_neuron.ipynb")
-    book = tmp_path / "grades.csv"
-    status, out = run_grader(tmp_path / "class", "--csv", book)
+    book = tmp_path / "no" / "such" / "folder" / "grades.csv"   # a missing folder is created
+    status, out = run_grader(tmp_path / "class", "--csv", book, "--json", tmp_path / "grades.json")
     assert status == 0
     assert "alice / 01_neuron.ipynb  [01_neuron]  3 / 5 points" in out
     assert "gate_weights" in out and "does not compute OR" in out
@@ -307,6 +307,9 @@ def test_table_and_csv_gradebook(tmp_path):
     assert rows[0].keys() == set(grade.CSV_COLUMNS)
     assert {r["student"] for r in rows} == {"alice"}
     assert [int(r["earned"]) for r in rows] == [1, 1, 1, 0]
+    report = json.loads((tmp_path / "grades.json").read_text())
+    assert [e["earned"] for e in report["notebooks"][0]["exercises"]] == [1, 1, 1, 0]
+    assert sorted(p.name for p in book.parent.iterdir()) == ["grades.csv"], "no temporary file left"
 
 
 @pytest.mark.parametrize("argv", [["no/such/folder"], ["--jobs", "0", "solutions"],
