@@ -487,6 +487,57 @@ def code_cells(raw) -> list[tuple[int, str]]:
     return out
 
 
+SOURCE_DIR = Path(__file__).resolve().parent.parent / "solutions"
+_LOCKED: dict = {}
+
+
+def locked_cells(exercise_set: str, source_dir: Path | None = None) -> dict:
+    """grade_id -> source of the locked code cells of a set's source notebook, as released
+    (hidden tests removed): what nbgrader restores in a submission before autograding."""
+    folder = Path(source_dir) if source_dir else SOURCE_DIR
+    key = (str(folder), exercise_set)
+    if key not in _LOCKED:
+        cells = {}
+        path = folder / f"{exercise_set}.ipynb"
+        if path.is_file():
+            from .generate import strip_source
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            for cell in raw.get("cells", []):
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                if cell.get("cell_type") == "code" and meta.get("locked") and not meta.get("solution") \
+                        and meta.get("grade_id"):
+                    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+                    cells[meta["grade_id"]] = strip_source(source)
+        _LOCKED[key] = cells
+    return _LOCKED[key]
+
+
+def restore_locked(raw: dict, exercise_set: str, source_dir=None) -> list[str]:
+    """Put the source's version back into every locked code cell of the submission (by its
+    nbgrader grade_id), as nbgrader does; returns the grade_ids that had been edited."""
+    locked = locked_cells(exercise_set, source_dir)
+    edited = []
+    if not locked or not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
+        return edited
+    for cell in raw["cells"]:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        meta = cell.get("metadata", {})
+        gid = meta.get("nbgrader", {}).get("grade_id") if isinstance(meta, dict) and isinstance(meta.get("nbgrader"), dict) else None
+        if isinstance(gid, str) and gid in locked:
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            try:
+                from .generate import strip_source
+                same = strip_source(source) == locked[gid]   # the source notebook itself keeps its hidden tests
+            except Exception:
+                same = False
+            if not same:
+                edited.append(gid)
+                cell["source"] = locked[gid]
+    return edited
+
+
 def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_timeout=120.0,
                    exercise_timeout=None, slot=0, sandbox=True, hidden=(), limits=None) -> NotebookReport:
     """Grade one notebook (see the module docstring). Never raises for a bad submission.
@@ -519,6 +570,10 @@ def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_time
     exercises = LESSONS[report.exercise_set]
     if problem is None:
         try:
+            edited = restore_locked(raw, report.exercise_set)
+            if edited:
+                report.notes.append("locked cell" + ("s " if len(edited) > 1 else " ") + ", ".join(edited)
+                                    + " had been edited; restored from the source notebook, as nbgrader does")
             cells = [(n, src) for n, src in code_cells(raw) if not is_check_only(src)]
         except Exception as exc:
             problem = f"not a valid notebook ({_short(exc, 100)})"

@@ -139,3 +139,20 @@ def test_feedback_pages_show_the_failed_visible_case_but_never_a_hidden_ones_val
     assert "hidden case" in relu and "expected:" not in relu and "input:" not in relu and "array" not in relu
     assert (klass["out"] / "feedback" / "alice" / "02_activations.html").exists()
     assert not (klass["out"] / "feedback" / "bob" / "02_activations.html").exists(), "the older copy is not graded"
+
+
+def test_an_edited_locked_cell_is_restored_from_the_source_as_nbgrader_does(tmp_path):
+    nb = json.loads((ROOT / "solutions" / "02_activations.ipynb").read_text())
+    for cell in nb["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid == "setup":
+            cell["source"] = "np = None  # the student broke the locked set-up cell"
+        if gid == "check_relu":
+            cell["source"] = "relu = lambda z: 'edited'"
+    (tmp_path / "s" / "ann").mkdir(parents=True)
+    (tmp_path / "s" / "ann" / "02_activations.ipynb").write_text(json.dumps(nb))
+    status, out, err = run(tmp_path / "s", "--json", "-q")
+    assert status == 0, err
+    rep = json.loads(out)["notebooks"][0]
+    assert rep["score"] == total_points("02_activations"), rep
+    assert any("setup, check_relu had been edited; restored from the source notebook" in n for n in rep["notes"])
