@@ -20,7 +20,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[course]"
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[course,grader]"
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -42,7 +42,7 @@ test: $(STAMP)
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
 exercises: $(STAMP)
-	$(BIN)/python -m nnlib.exercises solutions exercises
+	$(BIN)/python -m nnlib_grader.generate solutions exercises
 
 slides: $(STAMP)
 	$(BIN)/python scripts/build_slides.py

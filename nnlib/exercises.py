@@ -1,146 +1,18 @@
-r"""Generate the exercise notebooks from the solution notebooks: ``make exercises``.
-
-``python -m nnlib.exercises solutions exercises`` reads every ``solutions/*.ipynb``
-and writes the same notebook to ``exercises/`` with, as nbgrader's
-``generate_assignment`` does:
-
-* each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block in a code cell replaced
-  by ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (at the marker's
-  indentation, so the ``def`` line and docstring above it stay);
-* in a markdown cell, such a block replaced by ``YOUR ANSWER HERE``;
-* each ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` block removed;
-* outputs and execution counts cleared; everything else (markdown, metadata,
-  nbgrader cell metadata) kept.
-
-The output depends only on the input: running it twice gives identical files.
-``--check`` writes nothing and exits with status 1 if ``exercises/`` is not what
-it would write (a test runs it).
-"""
+"""``python -m nnlib.exercises`` moved: the exercise generator is the instructor's
+``python -m nnlib_grader.generate solutions exercises`` (``make exercises``)."""
 from __future__ import annotations
 
-import argparse
-import copy
-import json
 import sys
-from pathlib import Path
-
-import nbformat
-
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
-MARKDOWN_STUB = "YOUR ANSWER HERE"
-
-
-class MarkerError(ValueError):
-    """Unbalanced or misspelled solution / hidden-test markers."""
-
-
-def _marker(line):
-    s = line.strip()
-    for m in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN):
-        if s == m:
-            return m
-    if "BEGIN SOLUTION" in s or "END SOLUTION" in s or "HIDDEN TESTS" in s:
-        raise MarkerError(f"malformed marker {s!r}: write it exactly as '{BEGIN_SOLUTION}' etc.")
-    return None
-
-
-def strip_source(source: str, markdown: bool = False, where: str = "") -> str:
-    """The exercise version of one cell's source."""
-    out, block, indent = [], None, ""
-    for n, line in enumerate(source.split("\n"), 1):
-        try:
-            m = _marker(line)
-        except MarkerError as exc:
-            raise MarkerError(f"{where} line {n}: {exc}") from None
-        if m in (BEGIN_SOLUTION, BEGIN_HIDDEN):
-            if block:
-                raise MarkerError(f"{where} line {n}: {m} inside an open {block} block")
-            block, indent = m, line[:len(line) - len(line.lstrip())]
-            if m == BEGIN_SOLUTION:
-                out += [MARKDOWN_STUB] if markdown else [indent + s for s in CODE_STUB]
-        elif m in (END_SOLUTION, END_HIDDEN):
-            expected = BEGIN_SOLUTION if m == END_SOLUTION else BEGIN_HIDDEN
-            if block != expected:
-                raise MarkerError(f"{where} line {n}: {m} without {expected}")
-            block = None
-        elif block is None:
-            out.append(line)
-    if block:
-        raise MarkerError(f"{where}: {block} is never closed")
-    while out and not out[-1].strip():
-        out.pop()
-    return "\n".join(out)
-
-
-def make_exercise(nb, name: str = ""):
-    """The exercise notebook (a new NotebookNode) for a solution notebook."""
-    nb = copy.deepcopy(nb)
-    for i, cell in enumerate(nb.cells):
-        where = f"{name} cell {i + 1}"
-        if cell.cell_type == "code":
-            cell.source = strip_source(cell.source, where=where)
-            cell.outputs = []
-            cell.execution_count = None
-        elif cell.cell_type == "markdown":
-            cell.source = strip_source(cell.source, markdown=True, where=where)
-    return nb
-
-
-def render(nb) -> str:
-    return nbformat.writes(nb) + "\n"
-
-
-def generate(src: Path, dst: Path, check: bool = False) -> list[str]:
-    """Write (or with ``check`` compare) every exercise notebook; returns the problems found."""
-    problems = []
-    sources = sorted(src.glob("*.ipynb"))
-    if not sources:
-        raise FileNotFoundError(f"no solution notebooks (*.ipynb) in {src}")
-    wanted = {}
-    for path in sources:
-        nb = nbformat.read(path, as_version=4)
-        wanted[path.name] = render(make_exercise(nb, path.name))
-    if not check:
-        dst.mkdir(parents=True, exist_ok=True)
-    for name, text in wanted.items():
-        target = dst / name
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current == text:
-            continue
-        if check:
-            problems.append(f"{target} is {'missing' if current is None else 'out of date'}")
-        else:
-            target.write_text(text, encoding="utf-8")
-    for stale in sorted(set(p.name for p in dst.glob("*.ipynb")) - set(wanted)) if dst.exists() else []:
-        if check:
-            problems.append(f"{dst / stale} has no solution notebook")
-        else:
-            (dst / stale).unlink()
-    return problems
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m nnlib.exercises",
-                                description="Generate exercise notebooks from solution notebooks.")
-    p.add_argument("solutions", type=Path, help="folder of solution notebooks (e.g. solutions)")
-    p.add_argument("exercises", type=Path, help="folder to write the exercise notebooks to")
-    p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 if the exercise folder is not up to date")
-    args = p.parse_args(argv)
-    if not args.solutions.is_dir():
-        p.error(f"{args.solutions} is not a folder")
     try:
-        problems = generate(args.solutions, args.exercises, check=args.check)
-    except (MarkerError, FileNotFoundError, json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for line in problems:
-        print(line, file=sys.stderr)
-    if not args.check:
-        print(f"wrote {len(list(args.solutions.glob('*.ipynb')))} exercise notebooks to {args.exercises}")
-    return 1 if problems else 0
+        from nnlib_grader.generate import main as generate_main
+    except ImportError:
+        from .grade import MISSING
+        print(MISSING, file=sys.stderr)
+        return 2
+    return generate_main(argv)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """The exercise notebooks, their generator and the checks learners see.
 
-* exercises/ is exactly what `make exercises` generates from solutions/, with no solution text left;
+* exercises/ and nnlib's check data (nnlib/checks/cases) are exactly what `make exercises`
+  generates from solutions/ and the grading side, with no solution text left;
+* the learner's check (visible cases, generated expected values) agrees with the solutions;
 * the notebooks carry nbgrader metadata that agrees with the check registry;
 * every solution passes every check (hidden cases included), and every known
   learner mistake (tests/submissions/bugs.py) fails exactly its own exercise,
@@ -19,10 +21,15 @@ import nbformat
 import numpy as np
 import pytest
 
-from nnlib import exercises as gen
-from nnlib.checks import EXERCISES, LESSONS, check, check_all, grade_namespace
+import nnlib.checks
+from nnlib.checks import check, check_all, grade_namespace
 from nnlib.checks.core import Mistake
-from nnlib.grade import is_check_only
+from nnlib_grader import generate as gen
+from nnlib_grader.exercises import EXERCISES, LESSONS
+from nnlib_grader.grade import is_check_only
+from nnlib_grader.nbgrader import hidden_test
+
+LEARNER = nnlib.checks.EXERCISES   # the learner's view: visible cases, generated expected values
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS, GENERATED = ROOT / "solutions", ROOT / "exercises"
@@ -80,7 +87,7 @@ def test_generator_check_mode_reports_stale_and_extra_files(tmp_path):
 
 
 def test_generator_command_line(tmp_path):
-    run = lambda *a: subprocess.run([sys.executable, "-m", "nnlib.exercises", str(SOLUTIONS), str(tmp_path), *a],
+    run = lambda *a: subprocess.run([sys.executable, "-m", "nnlib_grader.generate", str(SOLUTIONS), str(tmp_path), *a],
                                     capture_output=True, text=True, cwd=tmp_path)
     result = run("--check")
     assert result.returncode == 1 and "01_neuron.ipynb is missing" in result.stderr
@@ -175,7 +182,8 @@ def test_notebook_metadata_agrees_with_the_registry(lesson):
         meta = _nbgrader(cell)
         assert meta["points"] == ex.points and meta["locked"] and meta["schema_version"] == 3
         assert cell.source.startswith(f'check("{ex.name}", {ex.name})')
-        assert f'check("{ex.name}", {ex.name}, hidden=True, strict=True, quiet=True)' in cell.source
+        assert f'from nnlib_grader.nbgrader import hidden_test; hidden_test("{ex.name}", {ex.name})' in cell.source
+        assert 'sys.modules.pop(m)' in cell.source.split(gen.BEGIN_HIDDEN)[1], "the hidden test imports afresh"
         assert is_check_only(cell.source)
     for cell, ex in zip(solutions, LESSONS[lesson]):
         assert not _nbgrader(cell)["locked"] and cell.cell_type == "code"
@@ -195,7 +203,10 @@ def test_every_exercise_says_what_to_write_with_a_hint_and_its_points(lesson):
         head = re.search(rf"^## Exercise \d\.\d+: `{ex.name}` \({pts}\)$", text, re.M)
         assert head, f"{lesson}: no heading with the points for {ex.name}"
         section = text[head.end():].split("\n## ", 1)[0]
-        assert "**Write**" in section and "<details><summary>Hint</summary>" in section
+        assert "**Write**" in section
+        assert ("<details><summary>Hint 1: what to think about</summary>" in section
+                and "<details><summary>Hint 2: the formula and the shapes</summary>" in section), \
+            f"{lesson}: {ex.name} needs graduated hints (Hint 1, then Hint 2)"
         assert "**In:**" in section and ("**Out:**" in section or "**Yields:**" in section)
     total = sum(ex.points for ex in LESSONS[lesson])
     assert f"{len(LESSONS[lesson])} exercises, {total} points" in text
@@ -311,7 +322,7 @@ def test_check_prints_a_pass(capsys):
     result = check("sigmoid_prime", sigmoid_prime)
     out = capsys.readouterr().out
     assert result.passed and result.earned == result.points == 1
-    assert out.startswith("✓ sigmoid_prime: all 3 cases pass (1 point)")
+    assert out.startswith("✓ sigmoid_prime: all 4 cases pass (1 point)")
 
 
 def test_check_says_not_implemented_yet_without_a_traceback(capsys):
@@ -332,7 +343,9 @@ def test_check_shows_case_input_expected_got_and_the_mistake(capsys):
     result = check("softmax", softmax)
     out = capsys.readouterr().out
     assert result.status == "fail" and "2 of 3 cases pass" in out
-    for part in ("case 3 of 3", "input:", "expected:", "got:", "nan", "Subtract each row's maximum"):
+    # a few differing entries, expected against got (never the whole expected array)
+    for part in ("case 3 of 3", "input:", "got:", "at [0, 0]: expected 0.0900306, got nan", "nan",
+                 "Subtract each row's maximum"):
         assert part in out, part
 
 
@@ -391,7 +404,7 @@ def test_check_uses_correct_versions_of_the_functions_it_calls(capsys):
 
 
 def test_check_stops_an_endless_loop(capsys, monkeypatch):
-    monkeypatch.setattr(EXERCISES["relu"], "timeout", 0.5)
+    monkeypatch.setattr(LEARNER["relu"], "timeout", 0.5)
 
     def relu(z):
         while True:
@@ -415,11 +428,14 @@ def test_the_hidden_line_of_a_check_cell_names_the_mistake_but_not_the_hidden_ca
 
     assert check("relu", relu).passed
     capsys.readouterr()
+    before = dict(sys.modules)
     with pytest.raises(AssertionError) as error:
-        check("relu", relu, hidden=True, strict=True, quiet=True)
+        hidden_test("relu", relu)
+    hidden_test("relu", lambda z: np.maximum(z, 0))
+    assert all(sys.modules.get(k) is v for k, v in before.items()), "the notebook's modules are put back"
     assert capsys.readouterr().out == ""
     message = str(error.value)
-    assert re.fullmatch(r"relu: hidden case \d+: wrong values\. Hint: .*np\.maximum.*", message), message
+    assert re.fullmatch(r"relu: hidden case \d+: wrong values\. Hint: .*keep the positive values.*", message), message
     assert "input" not in message and "expected" not in message and "array" not in message
 
 
@@ -440,7 +456,7 @@ def test_checks_are_strict_when_nbgrader_validates(capsys, monkeypatch):
 
 
 def test_check_all_prints_a_score_table(capsys):
-    ns = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0)}
+    ns = {"sigmoid": lambda z: 0.5 * (1 + np.tanh(np.asarray(z) / 2)), "relu": lambda z: np.maximum(z, 0)}
     scores = check_all("02_activations", ns)
     out = capsys.readouterr().out
     assert scores.earned == 2 and scores.points == 8
@@ -456,3 +472,57 @@ def test_instructors_guide_lists_every_exercise_with_its_points():
         assert cells[1:3] == [str(len(exercises)), str(sum(e.points for e in exercises))], row
         assert cells[3] == ", ".join(f"`{e.name}` ({e.points})" for e in exercises), row
     assert f"{len(EXERCISES)} graded\nfunctions worth {sum(e.points for e in EXERCISES.values())} points" in guide
+
+
+def test_the_hidden_test_imports_afresh_so_a_redefined_check_or_patched_nnlib_cannot_fool_it():
+    saved = dict(sys.modules)
+    import nnlib.activations
+    import nnlib.checks.core as core
+    real_sigmoid, real_compare = nnlib.activations.sigmoid, core.compare
+    try:
+        nnlib.activations.sigmoid = lambda z: z          # what a notebook may do before the hidden line
+        core.compare = lambda *a, **k: None
+        nnlib.checks.check = lambda *a, **k: None
+        with pytest.raises(AssertionError, match="sigmoid: case 1"):
+            hidden_test("sigmoid", lambda z: z)
+    finally:
+        nnlib.activations.sigmoid, core.compare, nnlib.checks.check = real_sigmoid, real_compare, check
+        sys.modules.clear()
+        sys.modules.update(saved)
+
+
+# ----------------------------------------------------------------------------- the learner's check data
+def test_check_data_is_what_the_generator_makes():
+    problems = gen.generate_cases(check=True)
+    assert not problems, "\n".join(problems)
+
+
+def test_check_data_holds_the_visible_cases_only_with_the_references_values():
+    assert set(LEARNER) == set(EXERCISES)
+    for name, ex in EXERCISES.items():
+        mine = LEARNER[name]
+        assert len(mine.cases()) == len(ex.cases(hidden=False)) and not any(c.hidden for c in mine.cases())
+        assert (mine.points, mine.arg_names, mine.collect) == (ex.points, ex.arg_names, ex.collect)
+        assert [m.hint for m in mine.mistakes] == [m.hint for m in ex.mistakes]
+        if ex.reference is not None:
+            from nnlib.checks.core import _matches
+            for mc, gc in zip(mine.cases(), ex.cases(hidden=False)):
+                assert _matches(ex.expected(gc), mine.expected(mc), rtol=0, atol=0), name
+
+
+def test_drifted_check_data_fails_the_check_mode(tmp_path):
+    folder = tmp_path / "cases"
+    assert gen.generate_cases(folder) == [] and gen.generate_cases(folder, check=True) == []
+    path = folder / "02_activations.json"
+    path.write_text(path.read_text().replace('"v": "0.5"', '"v": "0.49"', 1))
+    assert any("02_activations.json is out of date" in p for p in gen.generate_cases(folder, check=True))
+
+
+@pytest.mark.parametrize("lesson", SETS)
+def test_the_learners_check_passes_every_solution(lesson, capsys):
+    ns = _namespace(lesson)
+    for ex in LESSONS[lesson]:
+        if ex.name == "train_mnist":
+            continue   # minutes of training; the grading tests cover it
+        result = check(ex.name, ns[ex.name], quiet=True)
+        assert result.passed, result.message

@@ -18,8 +18,11 @@ mistake costs the points of one exercise only. Graded functions are written
 with numpy: calling into ``nnlib`` from them is reported (and scores 0), except
 in the exercises that say they build on nnlib.
 
-The grader (``python -m nnlib.grade``) runs the same cases plus hidden ones,
-compares in its own process and never trusts the notebook's ``check``.
+The cases here are the visible ones, with their expected values as generated
+data (:mod:`nnlib.checks.visible`): no reference answer and no hidden case ships
+with nnlib. The grader (``python -m nnlib.grade``, from the instructor's
+``nnlib_grader`` package) adds hidden cases, runs each submission in a sandbox and
+judges in its own process; it never trusts the notebook's ``check``.
 
 * :data:`LESSONS`: exercise set name (``"02_activations"``) -> list of :class:`Exercise`.
 * :data:`EXERCISES`: exercise name -> :class:`Exercise`.
@@ -30,12 +33,13 @@ import difflib
 import os
 import sys
 
-from . import (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08,
-               lesson09)
 from .core import CheckResult, Exercise, grade_namespace, run_in_process
+from .visible import load_all
 
-LESSONS = {m.LESSON: m.EXERCISES for m in (lesson01, lesson02, lesson03, lesson04, lesson05,
-                                            lesson06, lesson07, lesson08, lesson09)}
+try:
+    LESSONS = load_all()
+except FileNotFoundError:  # a source tree before `make exercises` wrote the data
+    LESSONS = {}
 EXERCISES = {ex.name: ex for exercises in LESSONS.values() for ex in exercises}
 
 __all__ = ["check", "check_all", "CheckResult", "Exercise", "LESSONS", "EXERCISES", "exercise_set",
@@ -61,7 +65,8 @@ def check(name: str, fn=None, *, hidden: bool = False, strict: bool = False,
 
     * ``fn``: the function to check; by default the variable called ``name`` in the
       calling notebook.
-    * ``hidden=True`` adds the grader's hidden cases.
+    * ``hidden=True`` is accepted for old notebooks and ignored: the hidden cases are
+      the grader's (``nnlib_grader``), not part of nnlib.
     * ``strict=True`` raises ``AssertionError`` when the check fails (for nbgrader's
       autograder, which counts a test cell as passed when it does not raise).
     * ``quiet=True`` prints nothing (the result still tells).
@@ -102,8 +107,33 @@ def check(name: str, fn=None, *, hidden: bool = False, strict: bool = False,
         result = cached[1]  # slow (it trains a network): same function, same cases, same result
     else:
         result = run_in_process(ex, fn, hidden=hidden, quiet=False)
+        result = _note_own_dependencies(ex, result, sys._getframe(1).f_globals)
     _LAST[key] = (fn, result)
     return _finish(result, quiet, strict)
+
+
+def _note_own_dependencies(ex, result, namespace):
+    """The grader checks each exercise with correct versions of the other graded functions it
+    calls; here those are the learner's own (nnlib holds no reference answers). When one of them
+    does not pass its own check, say so, since that may be the cause."""
+    if result.passed or not getattr(ex, "learner_uses_own", None):
+        return result
+    broken = []
+    for dep in ex.learner_uses_own:
+        fn, other = namespace.get(dep), EXERCISES.get(dep)
+        if other is None or not callable(fn):
+            continue
+        cached = _LAST.get((dep, False))
+        dep_result = cached[1] if cached is not None and cached[0] is fn else run_in_process(other, fn, quiet=True)
+        if not dep_result.passed:
+            broken.append(dep)
+    if not broken:
+        return result
+    names = " and ".join(broken)
+    note = (f"    note: {ex.name} calls your {names}, which does not pass its own check yet; "
+            f"fix {names} first (the grader grades {ex.name} with a correct {names}).")
+    result.message += "\n" + note
+    return result
 
 
 _LAST: dict = {}  # (exercise, hidden) -> (function, result) of the latest check

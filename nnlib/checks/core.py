@@ -1,17 +1,19 @@
 r"""Exercises, their test cases, and the judgement of what a function returned.
 
-An :class:`Exercise` says what a graded function must do: its test cases
-(visible ones run by the notebook's ``check``, hidden ones added by the
-grader), how the right answer is obtained (``reference``, taken from nnlib or
-from :mod:`nnlib.checks.reference`) or judged (``verify``, for answers that may
-differ and still be right, such as random masks or trained weights), the
-mistakes learners usually make (each a known-wrong function with a hint), and
-its points. :func:`judge_case` compares one outcome (from
+An :class:`Exercise` says what a graded function must do: its test cases, the
+right answer for each (``reference``: a function on the grading side; in a
+learner's nnlib the expected values come as generated data, see
+:mod:`nnlib.checks.visible`) or how an answer is judged (``verify``, for answers
+that may differ and still be right, such as random masks or trained weights,
+see :mod:`nnlib.checks.verifiers`), the mistakes learners usually make (each a
+known-wrong function with a hint, or its outputs on the visible cases), and its
+points. The hidden cases and the reference answers live in the instructor's
+grading package (``nnlib_grader``), never here. :func:`judge_case` compares one outcome (from
 :func:`nnlib.checks.runner.call_case`) with the expectation; :func:`result_of`
 turns a list of outcomes into a :class:`CheckResult` with the feedback text.
 
 Everything here runs on the checking side: in the notebook for ``check``, in
-the grader's own process when grading, never in a submission's kernel.
+the grader's own process when grading, never in a submission's sandbox.
 """
 from __future__ import annotations
 
@@ -37,9 +39,16 @@ class Case:
 
 @dataclass
 class Mistake:
-    """A known-wrong version of the function and the hint to show when a learner's output matches it."""
+    """A known-wrong version of the function and the hint to show when a learner's output matches it.
+
+    ``fn`` computes the wrong answer; in generated data (no code) ``outputs`` holds what it
+    returned on each case instead (:data:`RAISED` where it raised)."""
     hint: str
-    fn: Callable
+    fn: Callable | None = None
+    outputs: list | None = None
+
+
+RAISED = object()  # a known mistake that raises on a case
 
 
 @dataclass
@@ -86,15 +95,22 @@ class CheckResult:
                 "feedback": self.reason, "details": self.message}
 
 
+def EXPECTED_DATA(*args, **kwargs):
+    """Marks an exercise whose expected values come as data with its cases (nothing to compute)."""
+    raise LookupError("the expected values of this exercise are data, not a function")
+
+
 class Exercise:
     """A graded function. See the module docstring; the lesson modules define them."""
 
     def __init__(self, name, lesson, points, cases, *, reference=None, verify=None, mistakes=(),
                  hint="", arg_names=None, output_names=None, rtol=1e-6, atol=1e-9, dtype="float",
                  collect="value", timeout=10.0, allow_nnlib=False, forbid_nnlib=(), uses=None,
-                 forbid_numpy=(), pure=False, gradient=None, fd_tolerance=1e-5, private_uses=True):
+                 forbid_numpy=(), pure=False, gradient=None, fd_tolerance=1e-5, private_uses=True,
+                 no_overflow=False, poison=()):
         if (reference is None) == (verify is None):
             raise ValueError(f"{name}: give exactly one of reference= or verify=")
+        # reference=EXPECTED_DATA: every case carries its expected value (case.expected)
         self.name, self.lesson, self.points = name, lesson, int(points)
         self._make_cases, self._cases = cases, None
         self.reference, self.verify = reference, verify
@@ -106,6 +122,8 @@ class Exercise:
         self.forbid_nnlib = tuple(forbid_nnlib)
         self.private_uses = private_uses
         self.pure, self.gradient, self.fd_tolerance = pure, gradient, fd_tolerance
+        self.poison = tuple(poison)  # notebook globals the function must not use (the test set)
+        self.no_overflow = bool(no_overflow)  # the text asks for no overflow: a numpy overflow warning fails
 
     def __repr__(self):
         return f"Exercise({self.name!r}, lesson={self.lesson!r}, points={self.points})"
@@ -121,11 +139,13 @@ class Exercise:
         return dict(timeout=self.timeout, collect=self.collect, uses=self.uses,
                     allow_nnlib=self.allow_nnlib, forbid_nnlib=self.forbid_nnlib,
                     forbid_numpy=self.forbid_numpy, check_mutation=self.pure,
-                    private_uses=self.private_uses, quiet=quiet)
+                    private_uses=self.private_uses, quiet=quiet, poison=self.poison)
 
     def expected(self, case: Case):
-        """The reference answer for a case (computed once, kept)."""
+        """The reference answer for a case (computed once, kept; given for generated data)."""
         if not hasattr(case, "_expected"):
+            if self.reference is EXPECTED_DATA:
+                raise LookupError(f"{self.name}: no expected value for this case")
             with np.errstate(all="ignore"):
                 case._expected = self.reference(*materialize(case.args), **materialize(case.kwargs))
         return case._expected
@@ -214,7 +234,65 @@ def _as_number(value):
     return None
 
 
-def compare(expected, got, *, rtol=1e-6, atol=1e-9, dtype="float", name="") -> Problem | None:
+def distinct(e, g, digits=6) -> tuple[str, str]:
+    """``e`` and ``g`` as text with enough significant digits to tell them apart (at most 17)."""
+    for d in range(digits, 18):
+        a, b = num(e, d), num(g, d)
+        if a != b:
+            return a, b
+    return num(e, 17), num(g, 17)
+
+
+def diagnose(e, g, batch=None) -> list[str]:
+    """What an unknown mistake looks like, without showing the expected answer: a constant factor
+    (the batch size?), a sign, a constant offset, a transpose, the rows or columns that differ."""
+    lines = []
+    e, g = np.asarray(e, dtype=float), np.asarray(g, dtype=float)
+    if e.shape != g.shape or not np.isfinite(g).all() or not np.isfinite(e).all() or e.size == 0:
+        return lines
+    close = lambda a, b: bool(np.isclose(a, b, rtol=1e-6, atol=1e-12))
+    big = np.abs(e) > 1e-12 * max(1.0, float(np.abs(e).max()))
+    if big.any() and not (g[~big] != 0).any() if (~big).any() else big.any():
+        r = g[big] / e[big]
+        if np.ptp(r) <= 1e-6 * max(1.0, float(np.abs(r).max())) and not close(r[0], 1.0):
+            f = float(r[0])
+            if close(f, -1.0):
+                lines.append("diagnosis: every entry has the right size but the opposite sign")
+            elif batch and close(f, batch):
+                lines.append(f"diagnosis: every entry is {batch} times too large, and {batch} is the batch "
+                             "size n: a division by n is missing (the cost is an average over the batch)")
+            elif batch and close(f, 1.0 / batch):
+                lines.append(f"diagnosis: every entry is {batch} times too small, and {batch} is the batch "
+                             "size n: you divided by n once too often (or averaged where a sum belongs)")
+            elif close(f, 2.0) or close(f, 0.5):
+                lines.append(f"diagnosis: every entry is {'twice' if close(f, 2.0) else 'half'} the expected "
+                             "value: a factor of 2 is missing or extra")
+            elif f == 0:
+                lines.append("diagnosis: every entry is 0")
+            else:
+                lines.append(f"diagnosis: every entry is the expected one times the same factor, {f:.6g}")
+            return lines
+    d = g - e
+    if np.ptp(d) <= 1e-6 * max(1.0, float(np.abs(d).max())) and not close(float(d.flat[0]), 0.0):
+        lines.append(f"diagnosis: every entry is off by the same amount, {float(d.flat[0]):+.6g}: "
+                     "a constant (a bias term?) is missing, extra or wrong")
+        return lines
+    if e.ndim == 2 and e.shape[0] == e.shape[1] and np.allclose(g, e.T, rtol=1e-6, atol=1e-12):
+        lines.append("diagnosis: your result is the transpose of the expected one")
+        return lines
+    bad = ~np.isclose(g, e, rtol=1e-6, atol=1e-9)
+    if e.ndim == 2 and bad.any():
+        rows, cols = np.flatnonzero(bad.any(axis=1)), np.flatnonzero(bad.any(axis=0))
+        if len(rows) < e.shape[0]:
+            lines.append(f"diagnosis: only row{'s' if len(rows) > 1 else ''} "
+                         f"{', '.join(map(str, rows[:6]))}{', ...' if len(rows) > 6 else ''} differ")
+        elif len(cols) < e.shape[1]:
+            lines.append(f"diagnosis: only column{'s' if len(cols) > 1 else ''} "
+                         f"{', '.join(map(str, cols[:6]))}{', ...' if len(cols) > 6 else ''} differ")
+    return lines
+
+
+def compare(expected, got, *, rtol=1e-6, atol=1e-9, dtype="float", name="", batch=None) -> Problem | None:
     """None when ``got`` matches ``expected`` (numbers, arrays, tuples of them); else a Problem."""
     what = f"{name}: " if name else ""
     if isinstance(expected, tuple):
@@ -247,10 +325,12 @@ def compare(expected, got, *, rtol=1e-6, atol=1e-9, dtype="float", name="") -> P
             return Problem(f"{what}got {g} where {num(e)} was expected",
                            hint="NaN or inf: an overflow (np.exp of a large number?) or a division by zero.")
         if not np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
-            return Problem(f"{what}wrong value", [f"expected: {num(e, 8)}", f"got:      {num(g, 8)}"])
+            a, b = distinct(e, g, 8)
+            details = [f"expected: {a}", f"got:      {b}"] + diagnose(e, g, batch)
+            return Problem(f"{what}wrong value", details)
         return None
     if isinstance(expected, np.ndarray):
-        return _compare_arrays(expected, got, rtol, atol, dtype, what)
+        return _compare_arrays(expected, got, rtol, atol, dtype, what, batch)
     raise TypeError(f"cannot compare with expected value of type {type(expected).__name__}")
 
 
@@ -258,7 +338,7 @@ def name_list(n):
     return [f"r{i + 1}" for i in range(n)]
 
 
-def _compare_arrays(expected, got, rtol, atol, dtype, what):
+def _compare_arrays(expected, got, rtol, atol, dtype, what, batch=None):
     if got is None:
         return Problem(f"{what}returned None", hint="Did you forget the `return` statement?")
     if isinstance(got, (list, tuple)) and not any(isinstance(g, (Opaque, NetworkDescription)) for g in got):
@@ -297,12 +377,22 @@ def _compare_arrays(expected, got, rtol, atol, dtype, what):
     bad = ~np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
     if not bad.any():
         return None
-    first = tuple(int(i) for i in np.argwhere(bad)[0])
-    where = f" at index {first if len(first) != 1 else first[0]}" if first else ""
-    details = [f"expected: {fmt(expected)}", f"got:      {fmt(got)}"]
-    if first:
-        details.append(f"first difference{where}: expected {num(e[first])}, got {num(g[first])} "
-                       f"({int(bad.sum())} of {bad.size} entries differ)")
+    # the learner's result and a few of the entries that differ, never the whole expected array
+    # (for many exercises the expected array is the answer itself)
+    details = [f"got:      {fmt(got)}"]
+    where = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)[:3]] if bad.ndim else []
+    if not where:   # a 0-d result
+        a, b = distinct(float(e), float(g))
+        details.append(f"expected: {a}, got: {b}")
+    else:
+        n_bad = int(bad.sum())
+        details.append(f"{n_bad} of {bad.size} entr{'ies differ' if bad.size > 1 else 'y differs'}"
+                       + (", e.g." if n_bad > len(where) else ":"))
+        for idx in where:
+            a, b = distinct(e[idx], g[idx])
+            label = str(list(idx)) if len(idx) != 1 else str(idx[0])
+            details.append(f"  at {label}: expected {a}, got {b}")
+    details += diagnose(e, g, batch)
     hint = ""
     if not np.isfinite(g).all() and np.isfinite(e).all():
         hint = "NaN or inf in your result: an overflow (np.exp of a large number?) or a division by zero."
@@ -336,11 +426,17 @@ def recognise_mistake(ex: Exercise, pairs) -> str:
     """
     for m in ex.mistakes:
         for case, got in pairs:
-            try:
-                with np.errstate(all="ignore"):
-                    wrong = m.fn(*materialize(case.args), **materialize(case.kwargs))
-            except Exception:
-                break
+            if m.outputs is not None:   # generated data: the mistake's output on this case
+                index = getattr(case, "index", None)
+                wrong = m.outputs[index] if isinstance(index, int) and index < len(m.outputs) else RAISED
+                if wrong is RAISED:
+                    break
+            else:
+                try:
+                    with np.errstate(all="ignore"):
+                        wrong = m.fn(*materialize(case.args), **materialize(case.kwargs))
+                except Exception:
+                    break
             if not _matches(wrong, got):
                 break
         else:
@@ -356,14 +452,15 @@ def judge_value(ex: Exercise, case: Case, got) -> Problem | None:
             problem = ex.verify(materialize(case.args), materialize(case.kwargs), got)
         return problem
     expected = ex.expected(case)
-    opts = dict(rtol=ex.rtol, atol=ex.atol, dtype=ex.dtype)
+    batch = next((int(a.shape[0]) for a in case.args if isinstance(a, np.ndarray) and a.ndim >= 2), None)
+    opts = dict(rtol=ex.rtol, atol=ex.atol, dtype=ex.dtype, batch=batch)
     problem = compare(expected, got, **opts)
     if problem is None and isinstance(expected, tuple):
         names = ex.output_names or [f"value {i + 1}" for i in range(len(expected))]
-        for name, e, g in zip(names, expected, got):
-            problem = compare(e, g, name=name, **opts)
-            if problem is not None:
-                break
+        problems = [p for p in (compare(e, g, name=name, **opts) for name, e, g in zip(names, expected, got))
+                    if p is not None]
+        # a wrong shape or type says more than wrong values (which may follow from it)
+        problem = next((p for p in problems if "wrong value" not in p.summary), problems[0] if problems else None)
     fd_lines = _finite_difference_report(ex, case, got)
     if problem is None and fd_lines and any("CHECK" in l for l in fd_lines):
         problem = Problem("disagrees with finite differences")
@@ -377,13 +474,18 @@ def judge_value(ex: Exercise, case: Case, got) -> Problem | None:
 def _finite_difference_report(ex, case, got):
     """For gradient exercises: the relative error of each returned gradient
     against a centred finite-difference estimate of the true gradient."""
-    if ex.gradient is None:
+    if hasattr(case, "fd"):          # generated data: the finite-difference estimate, or None
+        numeric = case.fd
+        if numeric is None:
+            return []
+    elif ex.gradient is None:
         return []
-    try:
-        with np.errstate(all="ignore"):
-            numeric = ex.gradient(*materialize(case.args), **materialize(case.kwargs))
-    except Exception:
-        return []
+    else:
+        try:
+            with np.errstate(all="ignore"):
+                numeric = ex.gradient(*materialize(case.args), **materialize(case.kwargs))
+        except Exception:
+            return []
     names = ex.output_names or ["gradient"]
     values = got if isinstance(numeric, tuple) else (got,)
     numeric = numeric if isinstance(numeric, tuple) else (numeric,)
@@ -409,12 +511,29 @@ def judge_case(ex: Exercise, case: Case, outcome: dict) -> Problem | None:
     status = outcome.get("status")
     line = outcome.get("line", "")
     if status == "ok":
+        names = ex.arg_names or []
         if ex.pure and outcome.get("mutated"):
-            names = ex.arg_names or []
             which = [names[i] if isinstance(i, int) and i < len(names) else str(i) for i in outcome["mutated"]]
             return Problem(f"changed its input {', '.join(which)} in place",
-                           hint="Leave the inputs as they are: work on a copy (`x.copy()`) and return a new "
-                                "array (`w - eta * grad` makes one, `w -= eta * grad` changes the caller's w).")
+                           hint=f"Leave {' and '.join(which)} as {'they are' if len(which) > 1 else 'it is'}: "
+                                "work on a copy (`.copy()`) or compute a new array; an in-place operation "
+                                "(`+=`, `-=`, `a[i] = ...`) on the array you were given changes the caller's "
+                                "array too.")
+        if ex.pure and outcome.get("aliased"):
+            which = [names[i] if isinstance(i, int) and i < len(names) else str(i) for i in outcome["aliased"]]
+            return Problem(f"returned its input {', '.join(which)} itself (or a view of it), not a new array",
+                           hint=f"Return a new array: start from a copy of {which[0]}, so that changing the "
+                                f"result later cannot change the caller's {which[0]} (this matters also when "
+                                "nothing else happens, e.g. for 0 steps).")
+        if ex.no_overflow:
+            overflow = [w for w in outcome.get("warnings", []) if "overflow" in w]
+            if overflow:
+                return Problem(f"the right values, but with an overflow (numpy warned: "
+                               f"{overflow[0].split(': ', 1)[-1]})", [],
+                               hint="The exercise asks for a function that never overflows, for any z. "
+                                    "Which exponent became huge here? Rewrite the formula so that every "
+                                    "np.exp gets a number <= 0; remember that np.where computes both of "
+                                    "its branches for every entry.")
         return judge_value(ex, case, outcome.get("value"))
     if status == "not_implemented":
         return Problem("not implemented yet", [line] if line else [])
@@ -434,6 +553,16 @@ def judge_case(ex: Exercise, case: Case, outcome: dict) -> Problem | None:
 
 
 def forbidden_text(ex, what):
+    if what.startswith("test data: "):
+        name = what[len("test data: "):]
+        return (f"uses {name}, the test set, while it trains: train on the data you are given only; "
+                "the test images measure how well the model does on digits it has never seen")
+    if what.endswith(".load_mnist"):
+        return (f"calls {what}, loading MNIST itself: train on the X_train, y_train you are given; "
+                "the test set must stay unseen during training")
+    if what.startswith("sys.setprofile"):
+        return ("switched off the check's watch for calls into nnlib (sys.setprofile), so it cannot "
+                "be checked that the function is your own work: scored 0")
     if what.startswith("np."):
         return (f"uses {what}, which this exercise asks you to do without: "
                 "write it from the formula")

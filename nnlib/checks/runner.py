@@ -1,9 +1,9 @@
 """Call a learner's function on test inputs and package what it returns.
 
-This is the one part of :mod:`nnlib.checks` that runs on the learner's side: the
-notebook's ``check`` imports it, and the grader sends this file's *source text*
-into each submission's kernel and executes it in a fresh namespace (so a
-notebook that patched ``nnlib`` cannot change it). It therefore imports only the
+This is the one part of :mod:`nnlib.checks` that runs beside the learner's code:
+the notebook's ``check`` imports it, and the grader's sandbox program
+(:mod:`nnlib_grader.child`) loads a private copy of it before the notebook runs
+(so a notebook that patched ``nnlib`` cannot change it). It imports only the
 standard library and numpy, and it never decides whether an answer is right:
 it only calls the function, catches whatever goes wrong, and turns the result
 into plain data (JSON plus numpy arrays) that the checking side compares.
@@ -48,6 +48,13 @@ MAX_TEXT = 300              # characters kept of messages and reprs
 
 
 _THIS_FILE = __file__
+# Taken when this module loads (in the grader's sandbox: before any notebook code runs), so a
+# notebook that replaces sys.setprofile or threading.setprofile cannot switch off the watch.
+_SETPROFILE, _GETPROFILE = sys.setprofile, sys.getprofile
+_THREAD_SETPROFILE = threading.setprofile
+_COMPILE, _EXEC = compile, exec
+PROFILE_OWNER = [False]   # True while this module itself calls sys.setprofile (for audit hooks)
+IN_FUNCTION = [False]     # True while the checked function runs (for the grader's audit hook)
 
 
 class CaseTimeout(BaseException):
@@ -161,6 +168,61 @@ class Recipe:
         return f"<test function {self.kind}>"
 
 
+class Poisoned:
+    """Stands in, during a call, for a notebook global the function must not use (``X_test``
+    while training): any use (as an array, indexing, ``len``, an attribute) raises
+    :class:`Forbidden` and is noted, so even a function that swallows the error is reported."""
+
+    def __init__(self, name, touched):
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_touched", touched)
+
+    def _use(self, *args, **kwargs):
+        self._touched.append(self._name)
+        raise Forbidden(f"test data: {self._name}")
+
+    __array__ = __getitem__ = __iter__ = __len__ = __call__ = _use
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __matmul__ = _use
+    __rmatmul__ = __eq__ = __lt__ = __gt__ = __le__ = __ge__ = __bool__ = __float__ = __int__ = _use
+    __hash__ = object.__hash__
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        self._use()
+
+    def __setattr__(self, attr, value):
+        self._use()
+
+    def __repr__(self):
+        return f"<stand-in for {self._name}: not to be used here>"
+
+
+def _reseeded(value, offset=7919):
+    """``value`` with every random-generator recipe moved to another seed (a generator in
+    another state), for checks that the function draws from the generator it is given."""
+    if isinstance(value, Recipe) and value.kind == "rng":
+        return Recipe("rng", value.params[0] + offset)
+    if isinstance(value, tuple):
+        return tuple(_reseeded(v, offset) for v in value)
+    if isinstance(value, list):
+        return [_reseeded(v, offset) for v in value]
+    if isinstance(value, dict):
+        return {k: _reseeded(v, offset) for k, v in value.items()}
+    return value
+
+
+def _shares_input(value, inputs):
+    """Indices of the input arrays that the returned value is, or shares memory with."""
+    found = []
+    values = value if isinstance(value, (tuple, list)) else (value,)
+    for i, a in enumerate(inputs):
+        if isinstance(a, np.ndarray) and any(isinstance(v, np.ndarray) and (v is a or np.may_share_memory(v, a))
+                                              for v in values):
+            found.append(i)
+    return found
+
+
 def materialize(value):
     """Deep copy of an input with every :class:`Recipe` built."""
     if isinstance(value, Recipe):
@@ -209,7 +271,8 @@ def encode(value, arrays, depth=0):
         if value.nbytes > MAX_ARRAY_BYTES:
             return {"obj": f"numpy array of shape {value.shape} (too large to check)", "repr": ""}
         key = f"a{len(arrays)}"
-        arrays[key] = np.ascontiguousarray(value)
+        # np.ascontiguousarray returns at least 1-d: reshape so that a 0-d answer stays 0-d
+        arrays[key] = np.ascontiguousarray(value).reshape(value.shape)
         return {"array": key}
     if isinstance(value, tuple):
         return {"tuple": [encode(v, arrays, depth + 1) for v in value]}
@@ -396,10 +459,26 @@ def _private_modules(submodules):
         sys.modules.update(before)
 
 
+_SOURCES = {}  # reference source text -> its namespace, built once per runner
+
+
+def _from_source(spec):
+    """A reference function sent as source by the grader ({"source": ..., "name": ...}),
+    defined in a namespace of its own."""
+    ns = _SOURCES.get(spec["source"])
+    if ns is None:
+        ns = {"__name__": "_nnlib_reference", "__builtins__": __builtins__}
+        _EXEC(_COMPILE(spec["source"], "<nnlib-reference>", "exec"), ns)
+        _SOURCES[spec["source"]] = ns
+    return ns[spec["name"]]
+
+
 def _resolve(dotted, modules):
+    if isinstance(dotted, dict):
+        return _from_source(dotted)
     module, _, attr = dotted.rpartition(".")
     if module not in modules:
-        raise ImportError(f"reference module {module} is not part of nnlib")
+        raise ImportError(f"reference module {module} is not available")
     return getattr(modules[module], attr)
 
 
@@ -433,24 +512,33 @@ def _alarm(seconds):
 
 
 @contextlib.contextmanager
-def _patched(fn, uses, forbid_numpy, private=True):
-    """Swap dependencies into the function's globals and block forbidden numpy names."""
+def _patched(fn, uses, forbid_numpy, private=True, poison=(), touched=None):
+    """Swap dependencies into the function's globals, block forbidden numpy names and put
+    stand-ins (:class:`Poisoned`) in place of the globals named in ``poison``."""
     g = getattr(fn, "__globals__", None)
     saved, blocked, missing = {}, [], object()
     allowed, inside = set(), [0]   # inside: depth of calls into reference functions
     stack = contextlib.ExitStack()
     try:
         if isinstance(g, dict) and uses:
-            wanted = {d.rpartition(".")[0] for d in uses.values()}
+            wanted = {d.rpartition(".")[0] for d in uses.values() if isinstance(d, str)}
+            ours = {m for m in wanted if m == "nnlib" or m.startswith("nnlib.")}
             if private:
-                modules = stack.enter_context(_private_modules(wanted))
+                modules = dict(stack.enter_context(_private_modules(ours)))
             else:  # the reference builds objects that must work with the learner's nnlib
-                modules = {m: importlib.import_module(m) for m in wanted}
+                modules = {m: importlib.import_module(m) for m in ours}
+            # the grading side's references (checking in the grader's own process)
+            modules.update({m: importlib.import_module(m) for m in wanted - ours})
             for name, dotted in uses.items():
                 wrapper = _reference_wrapper(_resolve(dotted, modules), inside)
                 allowed.add(wrapper.__code__)
                 saved[name] = g.get(name, missing)
                 g[name] = wrapper
+        if isinstance(g, dict):
+            for name in poison or ():
+                if name not in saved:
+                    saved[name] = g.get(name, missing)
+                g[name] = Poisoned(name, touched if touched is not None else [])
         for name in forbid_numpy or ():
             real = getattr(np, name)
 
@@ -509,7 +597,7 @@ def _exception_text(exc):
 
 def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None,
               allow_nnlib=True, forbid_nnlib=(), forbid_numpy=(), check_mutation=True,
-              private_uses=True, quiet=False):
+              private_uses=True, quiet=False, poison=()):
     """Run ``fn(*args, **kwargs)`` once; return a dict describing what happened.
 
     Keys: ``status`` ("ok", "not_implemented", "error", "timeout", "forbidden"),
@@ -519,7 +607,14 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
 
     ``allow_nnlib=False`` reports any call into nnlib; with ``allow_nnlib=True``,
     ``forbid_nnlib`` names the nnlib functions (qualified names such as
-    ``"Network.fit"``) that are still reported.
+    ``"Network.fit"``) that are still reported. ``poison`` names notebook globals (the test
+    set) that the function must not use: any use is reported as "forbidden".
+
+    ``collect="rng_probe"`` (``"iterate_rng_probe"`` for generators) calls the function three
+    times: as given, again with a generator in the same state, and with a generator in another
+    state; the value is ``{"rng_probe": [three results]}``
+    (so a check can see whether the result comes from the generator it was handed).
+    ``aliased`` lists the inputs that the returned value is (or shares memory with).
     """
     kwargs = kwargs or {}
     call_args, call_kwargs = materialize(tuple(args)), materialize(dict(kwargs))
@@ -528,11 +623,15 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
     sink = _Sink()
     nnlib_dir = _nnlib_dir() if (not allow_nnlib or forbid_nnlib) else None
     watch = None
+    touched = []   # the poisoned globals the function used
     start = time.perf_counter()
     try:
         with contextlib.ExitStack() as stack:
-            allowed = stack.enter_context(_patched(fn, uses, forbid_numpy, private_uses))
+            allowed = stack.enter_context(_patched(fn, uses, forbid_numpy, private_uses, poison, touched))
             caught = stack.enter_context(warnings.catch_warnings(record=True))
+            # an overflow is reported even when the notebook silenced numpy (np.seterr(all="ignore")):
+            # some exercises ask for functions that never overflow
+            stack.enter_context(np.errstate(over="warn"))
             warnings.simplefilter("always")
             if quiet:
                 stack.enter_context(contextlib.redirect_stdout(sink))
@@ -544,16 +643,29 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
                 watch = _Watch(nnlib_dir, allowed, only=forbid_nnlib if allow_nnlib else ())
             with _alarm(timeout):
                 if watch:
-                    sys.setprofile(watch)
+                    _set_watch(watch)
                 try:
-                    value = fn(*call_args, **call_kwargs)
+                    IN_FUNCTION[0] = True
+                    try:
+                        value = fn(*call_args, **call_kwargs)
+                        if collect in ("rng_probe", "iterate_rng_probe"):  # same generator state, another state
+                            runs = [value, fn(*materialize(tuple(args)), **materialize(dict(kwargs))),
+                                    fn(*materialize(_reseeded(tuple(args))), **materialize(_reseeded(dict(kwargs))))]
+                            if collect == "iterate_rng_probe":
+                                runs = [_collect(v) for v in runs]
+                            value = {"rng_probe": runs}
+                    finally:
+                        IN_FUNCTION[0] = False
                     if collect == "iterate":
                         value = _collect(value)
                     elif collect == "with_inputs":   # the function trains what it was given
                         value = (value, call_args)
                 finally:
                     if watch:
-                        sys.setprofile(None)
+                        still_watching = _GETPROFILE() is watch
+                        _set_watch(None)
+                        if not still_watching and watch.first is None:
+                            watch.first = "sys.setprofile (it switched off the check's watch for nnlib calls)"
             out["warnings"] = sorted({f"{w.category.__name__}: {w.message}"[:MAX_TEXT] for w in caught})[:3]
         if watch is not None and watch.first:
             out.update(status="forbidden", message=watch.first)
@@ -573,6 +685,11 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
     if watch is not None and watch.first and out["status"] == "ok":
         out.update(status="forbidden", message=watch.first)
         out.pop("value", None)
+    if touched and out["status"] in ("ok", "error"):   # a use of the test set that was swallowed
+        out.update(status="forbidden", message=f"test data: {touched[0]}")
+        out.pop("value", None)
+    if "value" in out and check_mutation:
+        out["aliased"] = _shares_input(out["value"], call_args)
     for i, (old, new) in enumerate(zip(before[0], call_args)):
         if not _same(old, new):
             out["mutated"].append(i)
@@ -580,6 +697,15 @@ def call_case(fn, args, kwargs=None, *, timeout=10.0, collect="value", uses=None
         if not _same(before[1][k], call_kwargs[k]):
             out["mutated"].append(k)
     return out
+
+
+def _set_watch(watch):
+    PROFILE_OWNER[0] = True
+    try:
+        _SETPROFILE(watch)
+        _THREAD_SETPROFILE(watch)   # threads started by the function are watched too
+    finally:
+        PROFILE_OWNER[0] = False
 
 
 def _collect(value):
@@ -648,7 +774,7 @@ def run_request(namespace, request_path, output_path):
             r = call_case(fn, args, kwargs, timeout=req["timeout"], collect=req["collect"],
                           uses=req["uses"], allow_nnlib=req["allow_nnlib"],
                           forbid_nnlib=req["forbid_nnlib"], forbid_numpy=req["forbid_numpy"],
-                          check_mutation=req["check_mutation"], private_uses=req["private_uses"],
+                          check_mutation=req["check_mutation"], private_uses=req["private_uses"], poison=req.get("poison", ()),
                           quiet=True)
             if "value" in r:
                 r["value"] = encode(r.pop("value"), arrays)
@@ -661,7 +787,7 @@ def run_request(namespace, request_path, output_path):
 
 
 def encode_request(name, cases, *, timeout, collect, uses, allow_nnlib, forbid_nnlib=(),
-                   forbid_numpy=(), check_mutation=False, private_uses=True, quiet=True):
+                   forbid_numpy=(), check_mutation=False, private_uses=True, quiet=True, poison=()):
     """The grader's side of :func:`_load_request`: (json-able dict, arrays)."""
     arrays = {}
 
@@ -678,6 +804,6 @@ def encode_request(name, cases, *, timeout, collect, uses, allow_nnlib, forbid_n
     req = {"name": name, "timeout": timeout, "collect": collect, "uses": dict(uses or {}),
            "allow_nnlib": bool(allow_nnlib), "forbid_nnlib": list(forbid_nnlib or ()),
            "forbid_numpy": list(forbid_numpy or ()), "check_mutation": bool(check_mutation),
-           "private_uses": bool(private_uses),
+           "private_uses": bool(private_uses), "poison": list(poison or ()),
            "cases": [{"args": enc(tuple(a)), "kwargs": enc(dict(k))} for a, k in cases]}
     return req, arrays

@@ -31,10 +31,16 @@ BUGS = {
     "sigmoid": [
         ("sign", "def sigmoid(z):\n    return 1 / (1 + np.exp(z))", "sign in the exponent"),
         ("minus in denominator", "def sigmoid(z):\n    return 1 / (1 - np.exp(-z))", "not 1 - e^(-z)"),
+        ("overflows for very negative z", "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))", "never overflows"),
+        ("np.where over two overflowing branches",
+         "def sigmoid(z):\n    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))",
+         "np.where computes both"),
     ],
     "sigmoid_prime": [
         ("returned sigmoid", "def sigmoid_prime(z):\n    return sigmoid(z)", "sigmoid(z) itself"),
         ("z(1-z)", "def sigmoid_prime(z):\n    return z * (1 - z)", "apply it to sigmoid(z)"),
+        ("exp form, NaN for large |z|", "def sigmoid_prime(z):\n    e = np.exp(-z)\n    return e / (1 + e) ** 2",
+         "inf / inf is NaN"),
     ],
     "tanh": [
         ("forgot the 2 inside", "def tanh(z):\n    return 2 * sigmoid(z) - 1", "argument is 2z"),
@@ -47,7 +53,7 @@ BUGS = {
         ("forgot the square", "def tanh_prime(z):\n    return 1 - np.tanh(z)", "Square the tanh"),
     ],
     "relu": [
-        ("np.max", "def relu(z):\n    return np.max(z, 0)", "np.maximum"),
+        ("np.max", "def relu(z):\n    return np.max(z, 0)", "elementwise"),
         ("derivative instead", "def relu(z):\n    return (z > 0).astype(float)", "relu_prime"),
     ],
     "relu_prime": [
@@ -138,6 +144,8 @@ BUGS = {
          "    for _ in range(steps - 1):\n        x = x - learning_rate * grad_f(x)\n    return x", "one fewer"),
         ("changes x0", "def minimize(grad_f, x0, learning_rate, steps):\n    x = x0\n"
          "    for _ in range(steps):\n        x -= learning_rate * grad_f(x)\n    return x", "in place"),
+        ("returns x0 itself for 0 steps", "def minimize(grad_f, x0, learning_rate, steps):\n    x = x0\n"
+         "    for _ in range(steps):\n        x = x - learning_rate * grad_f(x)\n    return x", "copy of x0"),
     ],
     "linear_regression_gradient": [
         ("forgot /n", "def linear_regression_gradient(X, y, w, b):\n    r = X @ w + b - y\n    return X.T @ r, r.sum()",
@@ -195,9 +203,12 @@ BUGS = {
          "        yield X[part], y[part]", "last, smaller batch is missing"),
         ("shuffles X and y separately", "def minibatches(X, y, batch_size, rng):\n    Xs = X[rng.permutation(len(X))]\n"
          "    ys = y[rng.permutation(len(y))]\n    for s in range(0, len(X), batch_size):\n"
-         "        yield Xs[s:s + batch_size], ys[s:s + batch_size]", "same permutation"),
+         "        yield Xs[s:s + batch_size], ys[s:s + batch_size]", "Shuffle X and y together"),
         ("no shuffle", "def minibatches(X, y, batch_size, rng):\n    for s in range(0, len(X), batch_size):\n"
          "        yield X[s:s + batch_size], y[s:s + batch_size]", "not shuffled"),
+        ("shuffles with np.random", "def minibatches(X, y, batch_size, rng):\n    idx = np.random.permutation(len(X))\n"
+         "    for s in range(0, len(X), batch_size):\n        part = idx[s:s + batch_size]\n"
+         "        yield X[part], y[part]", "not with np.random"),
     ],
     "train_epoch": [
         ("param = param - ...", "def train_epoch(network, batches, learning_rate):\n    total, count = 0.0, 0\n"
@@ -221,6 +232,10 @@ BUGS = {
          "    rng = np.random.default_rng(seed)\n"
          "    return [train_epoch(network, list(minibatches(X, y, batch_size, rng)), learning_rate)]",
          "one per epoch"),
+        ("new generator every epoch", "def train(network, X, y, epochs, batch_size, learning_rate, seed):\n"
+         "    losses = []\n    for epoch in range(epochs):\n        rng = np.random.default_rng(seed)\n"
+         "        losses.append(train_epoch(network, list(minibatches(X, y, batch_size, rng)), learning_rate))\n"
+         "    return losses", "same shuffle"),
     ],
     # ---------------------------------------------------------------- 08 training better
     "momentum_update": [
@@ -249,6 +264,8 @@ BUGS = {
          "    return X * mask, mask", "not scaled"),
         ("p as keep probability", "def dropout_forward(X, p, rng):\n    mask = (rng.random(X.shape) < p) / p if p else np.ones_like(X)\n"
          "    return X * mask, mask", None),
+        ("global np.random", "def dropout_forward(X, p, rng):\n    q = 1 - p\n"
+         "    mask = (np.random.random(X.shape) < q) / q\n    return X * mask, mask", "not from np.random"),
     ],
     "dropout_backward": [
         ("ignores the mask", "def dropout_backward(dout, mask):\n    return dout", "multiply dout by the mask"),
@@ -264,6 +281,9 @@ BUGS = {
          "    return bool(len(val_losses) - 1 - int(np.argmin(val_losses)) > patience)", ">=, not >"),
         ("returns an int", "def should_stop(val_losses, patience):\n"
          "    return int(len(val_losses) - 1 - int(np.argmin(val_losses)) >= patience)", "True or False"),
+        ("an equal value counts as improvement", "def should_stop(val_losses, patience):\n"
+         "    best = len(val_losses) - 1 - int(np.argmin(val_losses[::-1]))\n"
+         "    return bool(len(val_losses) - 1 - best >= patience)", "equal to the best is no improvement"),
     ],
     # ---------------------------------------------------------------- 09 MNIST
     "flatten_images": [
@@ -286,6 +306,8 @@ BUGS = {
         ("softmax on the last layer", "def build_mnist_model(seed):\n"
          "    return Network([Dense(784, 64, 'relu'), Dense(64, 10, 'softmax')], loss='mse', seed=seed)",
          "no activation"),
+        ("float64 layers", "def build_mnist_model(seed):\n    return Network([Dense(784, 64, 'relu'), Dense(64, 10)],"
+         " loss='softmax_cross_entropy', seed=seed)", "float32"),
     ],
     "train_mnist": [
         ("far too little training", "def train_mnist(X_train, y_train):\n    model = build_mnist_model(0)\n"

@@ -87,7 +87,7 @@ HOSTILE = {
         expect={}, note="did not respond"),
     "kernel_exits": dict(
         lesson="01_neuron", after={"check_weighted_sum": "import os\nos._exit(1)"},
-        expect={}, note="made the kernel exit"),
+        expect={}, note="made the notebook's process exit"),
     "prints_megabytes": dict(
         lesson="01_neuron",
         after={"setup": "for i in range(40):\n    print('x' * 1_000_000)"},
@@ -120,7 +120,7 @@ HOSTILE = {
         lesson="02_activations",
         replace={"sigmoid": "def sigmoid(z):\n    return z",
                  "sigmoid_prime": "def sigmoid_prime(z):\n    return sigmoid(z)"},
-        after={"setup": "import nnlib.activations, nnlib.checks, nnlib.checks.core as core, nnlib.checks.reference\n"
+        after={"setup": "import nnlib.activations, nnlib.checks, nnlib.checks.core as core\n"
                         "nnlib.activations.sigmoid = nnlib.activations.sigmoid_prime\n"
                         "nnlib.sigmoid = nnlib.sigmoid_prime\n"
                         "core.compare = lambda *a, **k: None\ncore.judge_case = lambda *a, **k: None\n"

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
-from ..neuron import weighted_sum
+from nnlib import activations as act
+from nnlib.neuron import weighted_sum
 from . import reference as ref
-from .core import Case, Exercise, Mistake, Problem, type_name
+from nnlib.checks.core import Case, Exercise, Mistake, Problem, type_name
+
+from nnlib.checks.verifiers import _verify_gate
 
 LESSON = "01_neuron"
 
@@ -46,36 +48,6 @@ def _perceptron_cases():
     ]
 
 
-def _verify_gate(args, kwargs, got):
-    gate = args[0]
-    if got is None:
-        return Problem("returned None", hint="Return the pair `w, b`.")
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return Problem(f"returned {type_name(got)}; expected a pair (w, b)", hint="Return `w, b`.")
-    w, b = got
-    try:
-        w = np.asarray(w, dtype=float)
-        b = np.asarray(b, dtype=float)
-    except Exception:
-        return Problem("w and b must be numbers")
-    if w.shape != (2,):
-        return Problem(f"w has shape {w.shape}; expected (2,) (one weight per input)")
-    if b.size != 1:
-        return Problem(f"b has shape {b.shape}; expected a single number")
-    b = float(b.reshape(()))
-    if not (np.isfinite(w).all() and np.isfinite(b)):
-        return Problem("w and b must be finite numbers")
-    out = act.step(ref.BINARY_INPUTS @ w + b).astype(int)
-    want = np.array(ref.GATES[gate])
-    if np.array_equal(out, want):
-        return None
-    wrong = [f"inputs {tuple(int(v) for v in x)}: your neuron gives {o}, {gate.upper()} gives {t}"
-             for x, o, t in zip(ref.BINARY_INPUTS, out, want) if o != t]
-    return Problem(f"w = {w.tolist()}, b = {b:g} does not compute {gate.upper()}", wrong,
-                   hint="The neuron fires (outputs 1) when w1 x1 + w2 x2 + b >= 0. Write that inequality "
-                        "for each of the four inputs and pick numbers that satisfy all four.")
-
-
 EXERCISES = [
     Exercise(
         "weighted_sum", LESSON, 1, _weighted_sum_cases, reference=weighted_sum,
@@ -86,7 +58,8 @@ EXERCISES = [
             Mistake("np.sum(x * w) adds up the whole batch; sum over the last axis only "
                     "(or use x @ w).", lambda x, w, b: np.sum(np.asarray(x) * w) + b),
         ],
-        hint="z = x @ w + b works for one sample (n,) and for a batch (batch, n) alike."),
+        hint="One expression serves one sample (n,) and a batch (batch, n): a product of x and w, then "
+             "the bias added to every entry."),
     Exercise(
         "neuron_output", LESSON, 1, _neuron_cases, reference=ref.neuron_output,
         arg_names=["x", "w", "b"], uses={"weighted_sum": "nnlib.neuron.weighted_sum"},
@@ -95,22 +68,23 @@ EXERCISES = [
                     weighted_sum),
             Mistake("That is the step function's output; this neuron uses the sigmoid 1 / (1 + e^(-z)).",
                     lambda x, w, b: act.step(weighted_sum(x, w, b))),
-            Mistake("Check the sign in the exponent: sigmoid(z) = 1 / (1 + np.exp(-z)).",
+            Mistake("Check the sign in the exponent: the sigmoid is 1 / (1 + e^(-z)), with minus z.",
                     lambda x, w, b: 1 / (1 + np.exp(weighted_sum(x, w, b)))),
         ],
-        hint="a = 1 / (1 + np.exp(-z)) with z = weighted_sum(x, w, b)."),
+        hint="Two steps: the weighted input z, then the sigmoid of z; check the sign in the exponent."),
     Exercise(
         "perceptron_predict", LESSON, 1, _perceptron_cases, reference=ref.perceptron_predict,
         arg_names=["X", "w", "b"], dtype="int", uses={"weighted_sum": "nnlib.neuron.weighted_sum"},
         mistakes=[
             Mistake("A sample exactly on the boundary (z = 0) belongs to class 1: use z >= 0, not z > 0.",
                     lambda X, w, b: (np.asarray(X) @ w + b > 0).astype(int)),
-            Mistake("You returned z itself; turn it into labels 0/1 with (z >= 0).astype(int).",
+            Mistake("You returned z itself; turn it into integer labels: 1 where z >= 0, else 0.",
                     lambda X, w, b: np.asarray(X) @ w + b),
             Mistake("The classes are swapped: class 1 is where z >= 0.",
                     lambda X, w, b: (np.asarray(X) @ w + b < 0).astype(int)),
         ],
-        hint="labels = (X @ w + b >= 0).astype(int)"),
+        hint="Label 1 where the weighted input is 0 or more (on the boundary counts as 1), else 0, as "
+             "integers."),
     Exercise(
         "gate_weights", LESSON, 2,
         lambda: [Case(("and",)), Case(("or",)), Case(("nand",))],

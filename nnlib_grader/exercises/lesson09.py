@@ -4,11 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import reference as ref
-from .core import Case, Exercise, Mistake, Problem, type_name
-from .runner import NetworkDescription, Recipe, _make_network
+from nnlib.checks.core import Case, Exercise, Mistake, Problem, type_name
+from nnlib.checks.runner import NetworkDescription, Recipe, _make_network
+
+from nnlib.checks.verifiers import REQUIRED_ACCURACY, _verify_model, _verify_trained
 
 LESSON = "09_mnist"
-REQUIRED_ACCURACY = 0.95
 
 
 def _image_cases():
@@ -38,7 +39,9 @@ def _confused_cases():
     return [
         Case((np.array([[50, 2, 9], [4, 60, 1], [7, 3, 40]]), 2), note="a 3 x 3 matrix, top 2"),
         Case((cm, 3), note="10 classes, top 3"),
-        Case((np.array([[9, 1, 1], [1, 9, 1], [1, 1, 9]]), 3), hidden=True, note="ties: the smaller (true, predicted) first"),
+        Case((np.array([[9, 1, 1], [1, 9, 1], [1, 1, 9]]), 3), note="ties: the smaller (true, predicted) first"),
+        Case((np.array([[5, 3, 0, 3], [2, 7, 2, 0], [3, 0, 6, 1], [0, 2, 3, 8]]), 5), hidden=True,
+             note="4 classes, several ties, top 5"),
     ]
 
 
@@ -56,59 +59,6 @@ def _with_diagonal(cm, top):
     return np.array([(i, j, c) for c, i, j in pairs[:top]]).reshape(-1, 3)
 
 
-def _dense_layers(desc):
-    return [l for l in desc.get("layers", []) if l.get("kind") == "dense"]
-
-
-def _verify_model(args, kwargs, got):
-    if not isinstance(got, NetworkDescription):
-        return Problem(f"returned {type_name(got)}; expected an nnlib Network",
-                       hint="return Network([Dense(784, 64, 'relu'), Dense(64, 10)], "
-                            "loss='softmax_cross_entropy', seed=seed)")
-    dense = _dense_layers(got)
-    shapes = [tuple(np.shape(l["W"])) for l in dense]
-    acts = [l.get("activation") for l in dense]
-    if shapes != [(784, 64), (64, 10)] or acts != ["relu", "identity"]:
-        return Problem(f"layers {shapes} with activations {acts}; expected [(784, 64), (64, 10)] "
-                       "with ['relu', 'identity']",
-                       hint="Dense(784, 64, 'relu') then Dense(64, 10) with no activation: the last "
-                            "layer outputs logits, the loss applies the softmax.")
-    if got.get("loss") != "softmax_cross_entropy":
-        return Problem(f"the loss is {got.get('loss')!r}; expected 'softmax_cross_entropy'")
-    return None
-
-
-_TEST = {}
-
-
-def _test_set():
-    if not _TEST:
-        from ..datasets import load_mnist
-        (_, _), (X, y) = load_mnist()
-        _TEST.update(X=X, y=y)
-    return _TEST["X"], _TEST["y"]
-
-
-def _verify_trained(args, kwargs, got):
-    if not isinstance(got, NetworkDescription):
-        return Problem(f"returned {type_name(got)}; expected the trained nnlib Network")
-    dense = _dense_layers(got)
-    if not dense or np.shape(dense[0]["W"])[0] != 784 or np.shape(dense[-1]["W"])[1] != 10:
-        return Problem("the network must take 784 inputs and output 10 logits")
-    try:
-        net = _make_network(got)
-    except Exception as exc:
-        return Problem(f"the returned network could not be rebuilt: {exc}")
-    X, y = _test_set()
-    acc = net.evaluate(X, y)["accuracy"]
-    if acc is None or not np.isfinite(acc) or acc < REQUIRED_ACCURACY:
-        return Problem(f"test accuracy {acc:.2%}; at least {REQUIRED_ACCURACY:.0%} is required",
-                       hint="Train longer (2 to 3 epochs), try a larger learning rate or momentum "
-                            "(optimizer=nnlib.Momentum(0.05, 0.9)), and check that the last layer has no "
-                            "activation.")
-    return None
-
-
 EXERCISES = [
     Exercise(
         "flatten_images", LESSON, 1, _image_cases, reference=ref.flatten_images, arg_names=["images"],
@@ -119,7 +69,8 @@ EXERCISES = [
             Mistake("// is integer division (it gives only 0 and 1): divide with / after converting to float.",
                     lambda im: (im.reshape(len(im), -1) // 255).astype(np.float32)),
         ],
-        hint="images.reshape(len(images), -1).astype(np.float32) / 255"),
+        hint="One row of 784 pixels per image, in the images' row-by-row order; float32; divided by 255 "
+             "so that the values lie in [0, 1]."),
     Exercise(
         "confusion_matrix", LESSON, 2, _confusion_cases, reference=ref.confusion_matrix,
         arg_names=["y_true", "y_pred", "k"], dtype="int",
@@ -127,7 +78,8 @@ EXERCISES = [
             Mistake("Rows are the true classes, columns the predictions: M[true, predicted].",
                     lambda t, p, k: ref.confusion_matrix(t, p, k).T),
         ],
-        hint="M = np.zeros((k, k), dtype=int); np.add.at(M, (y_true, y_pred), 1) (or a loop over the pairs)."),
+        hint="A k x k matrix of integer counts: one added at (true class, predicted class) for every "
+             "sample; a repeated pair must be counted every time."),
     Exercise(
         "most_confused", LESSON, 1, _confused_cases, reference=ref.most_confused, arg_names=["cm", "top"],
         dtype="int",
@@ -135,8 +87,8 @@ EXERCISES = [
             Mistake("Leave out the diagonal: those are the correct predictions.", _with_diagonal),
             Mistake("Largest counts first: sort in descending order.", _no_ties_sort),
         ],
-        hint="Collect (count, i, j) for every i != j, sort by (-count, i, j), keep the first `top` and "
-             "return rows (i, j, count)."),
+        hint="Only the off-diagonal entries count; order them by count, largest first, equal counts by "
+             "(true, predicted); keep the first `top` as rows (true, predicted, count)."),
     Exercise(
         "build_mnist_model", LESSON, 1, lambda: [Case((0,)), Case((1,), hidden=True)],
         verify=_verify_model, arg_names=["seed"], allow_nnlib=True),
@@ -146,6 +98,7 @@ EXERCISES = [
                       note=f"train on the 60,000 training images; the check needs {REQUIRED_ACCURACY:.0%} "
                            "accuracy on the 10,000 test images")],
         verify=_verify_trained, arg_names=["X_train", "y_train"], allow_nnlib=True,
-        forbid_nnlib=("train_mnist",), timeout=900, private_uses=False,
-        uses={"build_mnist_model": "nnlib.checks.reference.build_mnist_model"}),
+        forbid_nnlib=("train_mnist", "load_mnist"), timeout=900, private_uses=False,
+        poison=("X_test", "y_test"),   # the text: use only the training data
+        uses={"build_mnist_model": "nnlib_grader.exercises.reference.build_mnist_model"}),
 ]

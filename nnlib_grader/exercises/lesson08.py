@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradient_check import numerical_gradient
+from nnlib.gradient_check import numerical_gradient
 from . import reference as ref
-from .core import Case, Exercise, Mistake, Problem, num, type_name
-from .runner import Recipe
+from nnlib.checks.core import Case, Exercise, Mistake, Problem, num, type_name
+from nnlib.checks.runner import Recipe
+
+from nnlib.checks.verifiers import _verify_dropout, _verify_he
 
 LESSON = "08_training_better"
 
@@ -40,7 +42,7 @@ def _adam_cases():
              note="the first step (t = 1) from m = v = 0"),
         Case((r(size=(2, 3)), r(size=(2, 3)), r(size=(2, 3)) * 0.1, np.abs(r(size=(2, 3))) * 0.01, 5,
               0.01, 0.9, 0.999, 1e-8), note="step t = 5"),
-        Case((r(size=3), r(size=3) * 1e-4, np.zeros(3), np.zeros(3), 1, 0.1, 0.9, 0.999, 1e-4), hidden=True,
+        Case((r(size=3), r(size=3) * 1e-4, np.zeros(3), np.zeros(3), 1, 0.1, 0.9, 0.999, 1e-4),
              note="tiny gradients, epsilon 1e-4: where epsilon goes matters"),
         Case((r(size=4), r(size=4), r(size=4) * 0.1, np.abs(r(size=4)) * 0.1, 100, 0.001, 0.8, 0.99, 1e-8),
              hidden=True, note="t = 100, other betas"),
@@ -106,39 +108,6 @@ def _dropout_cases():
     ]
 
 
-def _verify_dropout(args, kwargs, got):
-    X, p, _ = args
-    q = 1.0 - p
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return Problem(f"returned {type_name(got)}; expected a pair (out, mask)", hint="return out, mask")
-    try:
-        out, mask = (np.asarray(v, dtype=float) for v in got)
-    except Exception:
-        return Problem("out and mask must be arrays of numbers")
-    for name, a in (("out", out), ("mask", mask)):
-        if a.shape != X.shape:
-            return Problem(f"{name} has shape {a.shape}; expected {X.shape} like X")
-    if np.isin(np.round(mask, 12), [0.0, 1.0]).all() and p > 0 and (mask == 0).any():
-        return Problem("the kept units are not scaled",
-                       hint=f"Inverted dropout divides the kept units by q = 1 - p ({num(q)}), so "
-                            "the expected output equals X and nothing changes at test time: "
-                            "mask = (rng.random(X.shape) < q) / q.")
-    if not np.isin(np.round(mask * q, 9), [0.0, 1.0]).all():
-        return Problem(f"mask holds values other than 0 and 1/q = {num(1 / q)}",
-                       hint="mask = (rng.random(X.shape) < q) / q with q = 1 - p.")
-    if not np.allclose(out, X * mask):
-        return Problem("out is not X * mask", hint="out = X * mask")
-    kept = float(np.mean(mask > 0))
-    tolerance = 0.03 if X.size >= 5000 else 0.5
-    if abs(kept - q) > tolerance:
-        hint = ""
-        if abs(kept - p) <= tolerance:
-            hint = "p is the probability to drop a unit: keep each with probability q = 1 - p."
-        return Problem(f"{kept:.1%} of the units were kept; with p = {num(p)} about {q:.0%} should be",
-                       hint=hint or "Keep each unit independently with probability q = 1 - p.")
-    return None
-
-
 def _he_cases():
     return [
         Case((400, 100, Recipe("rng", 0)), note="n_in = 400, n_out = 100"),
@@ -147,38 +116,15 @@ def _he_cases():
     ]
 
 
-def _verify_he(args, kwargs, got):
-    n_in, n_out, _ = args
-    if got is None:
-        return Problem("returned None", hint="Return the weight matrix.")
-    W = np.asarray(got) if not isinstance(got, np.ndarray) else got
-    if W.dtype.kind not in "f":
-        return Problem(f"returned {type_name(got)}; expected a float array of shape ({n_in}, {n_out})")
-    if W.shape != (n_in, n_out):
-        return Problem(f"wrong shape: expected ({n_in}, {n_out}), got {W.shape}",
-                       hint="One row per input, one column per output: size=(n_in, n_out).")
-    target = np.sqrt(2.0 / n_in)
-    std, mean = float(W.std()), float(W.mean())
-    if abs(std / target - 1) > 0.05 or abs(mean) > 0.05 * target:
-        hints = {np.sqrt(2.0 / n_out): "Use the number of inputs n_in (the fan-in), not n_out.",
-                 2.0 / n_in: "2 / n_in is the variance; the standard deviation is its square root.",
-                 np.sqrt(2.0 / (n_in + n_out)): "That is Xavier's scale; He's is sqrt(2 / n_in).",
-                 np.sqrt(1.0 / n_in): "He's variance is 2 / n_in (twice Xavier's 1 / n_in, because "
-                                      "ReLU zeroes half the inputs).",
-                 1.0: "Scale the standard normal numbers by sqrt(2 / n_in)."}
-        hint = next((h for s, h in hints.items() if abs(std / s - 1) < 0.05), "")
-        return Problem(f"standard deviation {std:.4f} and mean {mean:.4f}; expected about "
-                       f"{target:.4f} and 0", hint=hint or "rng.normal(0, np.sqrt(2 / n_in), size=(n_in, n_out))")
-    return None
-
-
 def _stop_cases():
     return [
         Case(([1.0, 0.8, 0.7, 0.65], 2), note="still improving"),
         Case(([1.0, 0.6, 0.7, 0.8], 2), note="best 2 epochs ago"),
         Case(([1.0, 0.6, 0.7], 2), note="best 1 epoch ago, patience 2"),
         Case(([1.0, 0.5, 0.9, 0.8, 0.85], 2), note="better lately, but the best is 3 epochs old"),
-        Case(([0.5, 0.5, 0.5, 0.5], 3), hidden=True, note="no change is no improvement"),
+        Case(([1.0, 0.6, 0.7, 0.6], 2), note="an equal value is no improvement: the best (the first 0.6) "
+                                             "is 2 epochs old"),
+        Case(([0.5, 0.5, 0.5, 0.5], 3), note="no change is no improvement"),
         Case(([0.9], 1), hidden=True, note="a single epoch"),
         Case(([1.0, 0.9, 0.95, 0.85, 0.9, 0.92], 3), hidden=True),
     ]
@@ -195,20 +141,22 @@ EXERCISES = [
             Mistake("The velocity moves against the gradient: v = mu * v - learning_rate * dw.",
                     lambda w, dw, v, lr, mu: ref.momentum_update(w, -dw, v, lr, mu)),
         ],
-        hint="v = momentum * v - learning_rate * dw; w = w + v; return w, v"),
+        hint="Two updates in order: the velocity first (a share of the old velocity plus a step against "
+             "the gradient), then the weights move by the new velocity."),
     Exercise(
         "adam_update", LESSON, 3, _adam_cases, reference=ref.adam_update,
         arg_names=["w", "dw", "m", "v", "t", "learning_rate", "beta1", "beta2", "epsilon"],
         output_names=["w", "m", "v"],
         mistakes=[
-            Mistake("Correct the bias of the averages: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t).",
+            Mistake("Correct the bias of both averages for the step: divide m by 1 - beta1^t and v by 1 - beta2^t.",
                     _adam_no_correction),
             Mistake("epsilon goes outside the square root: sqrt(v_hat) + epsilon.", _adam_eps_inside),
             Mistake("Divide by the square root of v_hat (v averages squared gradients).", _adam_no_sqrt),
             Mistake("v averages the squared gradients: (1 - beta2) * dw**2.", _adam_dw_not_squared),
         ],
-        hint="m = beta1 m + (1 - beta1) dw; v = beta2 v + (1 - beta2) dw**2; m_hat = m / (1 - beta1**t); "
-             "v_hat = v / (1 - beta2**t); w = w - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon)."),
+        hint="Go through the five formulas one by one and compare each with your line: the squared "
+             "gradient in v, the bias correction with the step number t, epsilon outside the square root, "
+             "and the uncorrected m and v returned."),
     Exercise(
         "l2_penalty", LESSON, 1, _l2_cases, reference=ref.l2_penalty, arg_names=["weights", "lam"],
         mistakes=[
@@ -219,20 +167,21 @@ EXERCISES = [
             Mistake("Sum over every weight matrix in the list, not only the first.",
                     lambda ws, lam: 0.5 * lam * float(np.sum(ws[0] ** 2))),
         ],
-        hint="0.5 * lam * sum(np.sum(W ** 2) for W in weights)"),
+        hint="Square every weight of every matrix in the list, add them all up, and scale by lam / 2."),
     Exercise(
         "l2_gradient", LESSON, 1, _l2_grad_cases, reference=ref.l2_gradient, arg_names=["dW", "W", "lam"],
         gradient=_l2_grad_fd, output_names=["dW"],
         mistakes=[
             Mistake("The derivative of (lam/2) W**2 is lam * W (the 1/2 cancels the 2).",
                     lambda dW, W, lam: dW + 2 * lam * W),
-            Mistake("Add the decay to the gradient of the cost: dW + lam * W.", lambda dW, W, lam: lam * W),
+            Mistake("Add the decay to the gradient of the cost: you returned the decay alone.", lambda dW, W, lam: lam * W),
             Mistake("The decay is lam times the weights W, not times the gradient.",
                     lambda dW, W, lam: dW + lam * dW),
         ],
-        hint="dW + lam * W"),
+        hint="Differentiate (lam / 2) * W**2 entry by entry and add the result to the cost's gradient."),
     Exercise(
-        "dropout_forward", LESSON, 2, _dropout_cases, verify=_verify_dropout, arg_names=["X", "p", "rng"]),
+        "dropout_forward", LESSON, 2, _dropout_cases, verify=_verify_dropout, arg_names=["X", "p", "rng"],
+        collect="rng_probe"),   # called again with a generator in the same state, and in another state
     Exercise(
         "dropout_backward", LESSON, 1,
         lambda: [Case((np.arange(6.0).reshape(2, 3), np.array([[0, 2.0, 2.0], [2.0, 0, 2.0]]))),
@@ -243,10 +192,11 @@ EXERCISES = [
         mistakes=[
             Mistake("Dropped units passed nothing forward, so they get no gradient: multiply dout by the mask.",
                     lambda dout, mask: dout),
-            Mistake("The mask already holds the 1/q scaling: just dout * mask.",
+            Mistake("The mask already holds the 1/q scaling: multiply by the mask itself, not by (mask > 0).",
                     lambda dout, mask: dout * (mask > 0)),
         ],
-        hint="dout * mask"),
+        hint="A dropped unit gets no gradient and a kept one is scaled as in the forward pass: "
+             "the mask holds both."),
     Exercise(
         "he_init", LESSON, 1, _he_cases, verify=_verify_he, arg_names=["n_in", "n_out", "rng"]),
     Exercise(
@@ -254,9 +204,12 @@ EXERCISES = [
         mistakes=[
             Mistake("Stop when the best epoch is `patience` or more epochs old (>=, not >).",
                     lambda l, p: bool(len(l) - 1 - int(np.argmin(l)) > p)),
+            Mistake("A value equal to the best is no improvement: count from the first epoch that "
+                    "reached the lowest loss, not the last (a later equal value must not reset the count).",
+                    lambda l, p: bool(len(l) - 1 - (len(l) - 1 - int(np.argmin(np.asarray(l)[::-1]))) >= p)),
             Mistake("Compare with the best loss so far, not with the previous epoch.",
                     lambda l, p: bool(len(l) > p and all(l[-i] >= l[-i - 1] for i in range(1, p + 1)))),
         ],
-        hint="best = int(np.argmin(val_losses)) (the first best epoch); stop when "
-             "len(val_losses) - 1 - best >= patience."),
+        hint="Find the first epoch with the lowest loss (an equal later value is no improvement) and "
+             "count the epochs since; stop when that count is at least patience."),
 ]

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
+from nnlib import activations as act
 from . import reference as ref
-from .core import Case, Exercise, Mistake, Problem, type_name
-from .runner import Recipe
+from nnlib.checks.core import Case, Exercise, Mistake, Problem, type_name
+from nnlib.checks.runner import Recipe
+
+from nnlib.checks.verifiers import _verify_xor
 
 LESSON = "03_layers_forward"
 
@@ -64,32 +66,6 @@ def _relu_everywhere(X, params):
     return A
 
 
-def _verify_xor(args, kwargs, got):
-    if got is None:
-        return Problem("returned None", hint="Return the four arrays: `return W1, b1, W2, b2`.")
-    if not isinstance(got, (tuple, list)) or len(got) != 4:
-        return Problem(f"returned {type_name(got)}; expected four arrays (W1, b1, W2, b2)")
-    shapes = {"W1": (2, 2), "b1": (2,), "W2": (2, 1), "b2": (1,)}
-    params = []
-    for (name, shape), value in zip(shapes.items(), got):
-        try:
-            a = np.asarray(value, dtype=float)
-        except Exception:
-            return Problem(f"{name} is not an array of numbers")
-        if a.shape != shape:
-            return Problem(f"{name} has shape {a.shape}; expected {shape}")
-        params.append(a)
-    out = ref.xor_network(params)[:, 0].astype(int)
-    want = np.array([0, 1, 1, 0])
-    if np.array_equal(out, want):
-        return None
-    rows = [f"inputs {tuple(int(v) for v in x)}: your network gives {o}, XOR gives {t}"
-            for x, o, t in zip(ref.BINARY_INPUTS, out, want) if o != t]
-    return Problem("the network does not compute XOR", rows,
-                   hint="Let one hidden unit compute OR and the other NAND (weights from lesson 1); "
-                        "XOR is 'OR and NAND', so the output unit computes AND of the two.")
-
-
 def _count_cases():
     return [Case(([2, 3, 1],), note="2 inputs, 3 hidden units, 1 output"),
             Case(([784, 64, 10],), note="the MNIST network of lesson 9"),
@@ -111,25 +87,25 @@ EXERCISES = [
     Exercise(
         "dense_forward", LESSON, 1, _dense_cases, reference=ref.dense_forward, arg_names=["X", "W", "b"],
         mistakes=[
-            Mistake("You left out the bias: Z = X @ W + b.", lambda X, W, b: X @ W),
+            Mistake("You left out the bias: it is added to every row of the product.", lambda X, W, b: X @ W),
             Mistake("W is stored (n_in, n_out), so the product is X @ W, not X @ W.T.",
                     lambda X, W, b: X @ W.T + b),
         ],
-        hint="Z = X @ W + b: (batch, n_in) @ (n_in, n_out) gives (batch, n_out), and b (n_out,) "
-             "is added to every row."),
+        hint="Check the shapes: (batch, n_in) and (n_in, n_out) meet in a matrix product giving "
+             "(batch, n_out), and b (n_out,) is added to every row."),
     Exercise(
         "layer_forward", LESSON, 1, _layer_cases, reference=ref.layer_forward,
-        arg_names=["X", "W", "b", "g"], uses={"dense_forward": "nnlib.checks.reference.dense_forward"},
+        arg_names=["X", "W", "b", "g"], uses={"dense_forward": "nnlib_grader.exercises.reference.dense_forward"},
         mistakes=[
             Mistake("You returned Z; the layer's output is g(Z).", lambda X, W, b, g: X @ W + b),
             Mistake("Add the bias before the activation: g(X @ W + b).", lambda X, W, b, g: g(X @ W) + b),
         ],
-        hint="return g(dense_forward(X, W, b))"),
+        hint="First the layer's weighted inputs, then the activation g applied to them."),
     Exercise(
         "two_layer_forward", LESSON, 2, _two_layer_cases, reference=ref.two_layer_forward,
         arg_names=["X", "W1", "b1", "W2", "b2"],
-        uses={"dense_forward": "nnlib.checks.reference.dense_forward",
-              "layer_forward": "nnlib.checks.reference.layer_forward"},
+        uses={"dense_forward": "nnlib_grader.exercises.reference.dense_forward",
+              "layer_forward": "nnlib_grader.exercises.reference.layer_forward"},
         mistakes=[
             Mistake("The hidden layer needs its sigmoid too: H = sigmoid(X @ W1 + b1).",
                     lambda X, W1, b1, W2, b2: act.sigmoid((X @ W1 + b1) @ W2 + b2)),
@@ -138,17 +114,18 @@ EXERCISES = [
             Mistake("That is the hidden layer's output H; feed it through the second layer.",
                     lambda X, W1, b1, W2, b2: act.sigmoid(X @ W1 + b1)),
         ],
-        hint="H = sigmoid(X @ W1 + b1), then sigmoid(H @ W2 + b2)."),
+        hint="The hidden layer's output (sigmoid of its weighted inputs) is the output layer's input; "
+             "both layers use the sigmoid."),
     Exercise(
         "mlp_forward", LESSON, 2, _mlp_cases, reference=ref.mlp_forward, arg_names=["X", "params"],
-        uses={"dense_forward": "nnlib.checks.reference.dense_forward"},
+        uses={"dense_forward": "nnlib_grader.exercises.reference.dense_forward"},
         mistakes=[
             Mistake("The last layer has no ReLU: it outputs the logits, which may be negative.",
                     _relu_everywhere),
             Mistake("No ReLU at all: the hidden layers need it (without it the layers collapse "
                     "into one linear map).", lambda X, params: _linear(X, params)),
         ],
-        hint="A = X; for each (W, b): Z = A @ W + b, then A = relu(Z) except after the last layer."),
+        hint="Each layer takes the previous layer's output; ReLU after every layer except the last."),
     Exercise(
         "xor_weights", LESSON, 2, lambda: [Case(())], verify=_verify_xor),
     Exercise(
@@ -160,7 +137,8 @@ EXERCISES = [
             Mistake("With one column, argmax is always 0: compare the probability with 0.5 instead.",
                     lambda P: P.argmax(axis=1)),
         ],
-        hint="For k > 1 columns: P.argmax(axis=1). For one column: (P[:, 0] >= 0.5).astype(int)."),
+        hint="One label per row: the most probable column, or, for a single column, whether the "
+             "probability is at least 0.5."),
     Exercise(
         "count_parameters", LESSON, 1, _count_cases, reference=ref.count_parameters,
         arg_names=["layer_sizes"], dtype="int",

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
-from ..gradient_check import numerical_gradient
+from nnlib import activations as act
+from nnlib.gradient_check import numerical_gradient
 from . import reference as ref
-from .core import Case, Exercise, Mistake
-from .runner import Recipe
+from nnlib.checks.core import Case, Exercise, Mistake
+from nnlib.checks.runner import Recipe
 
 LESSON = "06_backpropagation"
 
@@ -117,8 +117,8 @@ def _rel_cases():
     return [
         Case((np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.3])), note="one entry differs"),
         Case((a, a + 1e-7 * rng.normal(size=(3, 4))), note="a tiny difference"),
-        Case((np.array([0.0, 1.0]), np.array([0.0, 1.0])), hidden=True,
-             note="zeros in both: no division by zero"),
+        Case((np.array([0.0, 1.0]), np.array([0.0, 1.0])),
+             note="zeros in both: no division by zero (the text's 1e-8 guard)"),
         Case((np.array([-1.0, 2.0]), np.array([1.0, 2.0])), hidden=True, note="opposite signs"),
     ]
 
@@ -132,40 +132,42 @@ EXERCISES = [
                     lambda dA, Z: dA * act.sigmoid(Z)),
             Mistake("The chain rule multiplies entry by entry (dA * g'(Z)), not as matrices.",
                     lambda dA, Z: dA @ act.sigmoid_prime(Z)),
-            Mistake("Multiply by the upstream gradient dA: dZ = dA * sigmoid_prime(Z).",
+            Mistake("Multiply the derivative by the upstream gradient dA, entry by entry.",
                     lambda dA, Z: act.sigmoid_prime(Z)),
         ],
-        hint="dZ = dA * sigmoid_prime(Z), elementwise."),
+        hint="The chain rule through an elementwise activation multiplies entry by entry by its "
+             "derivative at Z."),
     Exercise(
         "dense_backward", LESSON, 3, _dense_backward_cases, reference=ref.dense_backward,
         arg_names=["dZ", "X", "W"], output_names=["dX", "dW", "db"], gradient=_dense_backward_fd,
         mistakes=[
-            Mistake("dW is transposed: dW = X.T @ dZ has W's shape (n_in, n_out).",
+            Mistake("dW is transposed: it must have W's shape (n_in, n_out); swap the order of the product and the transposes.",
                     lambda dZ, X, W: (dZ @ W.T, dZ.T @ X, dZ.sum(axis=0))),
             Mistake("db is a sum over the batch (dZ.sum(axis=0)): you averaged it. The 1/n of the "
                     "cost is already inside dZ.", lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0))),
-            Mistake("dX = dZ @ W.T (batch, n_in): you multiplied by W without the transpose.",
+            Mistake("dX must have X's shape (batch, n_in): you multiplied by W without its transpose.",
                     lambda dZ, X, W: (dZ @ W, X.T @ dZ, dZ.sum(axis=0))),
             Mistake("db sums over the batch axis (axis=0), one entry per output.",
                     lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum())),
         ],
-        hint="dX = dZ @ W.T, dW = X.T @ dZ, db = dZ.sum(axis=0). Check each shape against X, W and b."),
+        hint="Each gradient has the shape of what it belongs to: compare the shapes of dX, dW and db "
+             "with X, W and b; the bias gradient sums over the batch."),
     Exercise(
         "network_backward", LESSON, 3, _network_cases, reference=ref.network_backward,
         arg_names=["X", "y", "W1", "b1", "W2", "b2"], output_names=["dW1", "db1", "dW2", "db2"],
         gradient=_network_fd,
-        uses={"dense_backward": "nnlib.checks.reference.dense_backward",
-              "sigmoid_backward": "nnlib.checks.reference.sigmoid_backward"},
+        uses={"dense_backward": "nnlib_grader.exercises.reference.dense_backward",
+              "sigmoid_backward": "nnlib_grader.exercises.reference.sigmoid_backward"},
         mistakes=[
             Mistake("Going back through the hidden layer, multiply by sigmoid_prime(Z1) "
                     "(the chain rule through the activation).", _network_no_sigmoid_prime),
-            Mistake("sigmoid_prime takes Z1 (the layer's input), not A1 = sigmoid(Z1).", _network_prime_of_a),
+            Mistake("The sigmoid's derivative is evaluated at Z1 (the activation's input), not A1 (its output).", _network_prime_of_a),
             Mistake("The output gradient is (softmax(Z2) - Y) / n: divide by n, the cost is an average.",
                     _network_summed),
         ],
-        hint="Forward: Z1, A1 = sigmoid(Z1), Z2. Backward: dZ2 = (softmax(Z2) - one_hot(y)) / n; "
-             "dA1, dW2, db2 = dense_backward(dZ2, A1, W2); dZ1 = sigmoid_backward(dA1, Z1); "
-             "_, dW1, db1 = dense_backward(dZ1, X, W1)."),
+        hint="Forward first, keeping each layer's Z and A; then from the output back: the output "
+             "gradient averaged over the batch, through the second layer, the sigmoid at Z1, and the "
+             "first layer."),
     Exercise(
         "numerical_gradient", LESSON, 2, _numgrad_cases, reference=ref.numerical_gradient,
         arg_names=["f", "x", "h"], pure=True, rtol=1e-7, atol=1e-9,
@@ -175,8 +177,8 @@ EXERCISES = [
             Mistake("Divide by 2h: the two nudged points are 2h apart.",
                     lambda f, x, h: 2 * ref.numerical_gradient(f, x, h)),
         ],
-        hint="For each index i (np.ndindex(x.shape) visits them all): nudge a copy of x up by h, "
-             "then down by h, and take (f(x_plus) - f(x_minus)) / (2 * h)."),
+        hint="Centred differences, one entry at a time, on copies of x: nudge up by h and down by h "
+             "and divide the change of f by 2h."),
     Exercise(
         "rel_error", LESSON, 1, _rel_cases, reference=ref.rel_error, arg_names=["a", "b"],
         mistakes=[
@@ -185,5 +187,6 @@ EXERCISES = [
             Mistake("Use absolute values in the denominator: |a| + |b|.",
                     lambda a, b: float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a + b))))),
         ],
-        hint="np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))"),
+        hint="Elementwise |a - b| over the sum of the absolute values (at least 1e-8), then the "
+             "largest of them."),
 ]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
-from ..gradient_check import derivative
-from .core import Case, Exercise, Mistake
+from nnlib import activations as act
+from nnlib.gradient_check import derivative
+from nnlib.checks.core import Case, Exercise, Mistake
 
 LESSON = "02_activations"
 
@@ -19,9 +19,9 @@ def _elementwise_cases(seed, large=True):
         Case((np.array([[0.0, 1.0], [-1.0, 0.0]]),), hidden=True),
         Case((rng.normal(size=(2, 3, 2)),), hidden=True, note="a 3-D array"),
     ]
-    if large:
-        cases.append(Case((np.array([-1000.0, -50.0, 50.0, 1000.0]),), hidden=True,
-                          note="very large inputs: no NaN allowed"))
+    if large:  # visible: the exercise text warns about exactly this (np.exp overflows near 710)
+        cases.insert(3, Case((np.array([-1000.0, -710.0, -50.0, 50.0, 710.0, 1000.0]),),
+                             note="very large inputs (np.exp overflows beyond 709.78): no NaN, no overflow"))
     return cases
 
 
@@ -64,12 +64,14 @@ EXERCISES = [
     Exercise(
         "sigmoid", LESSON, 1, lambda: _elementwise_cases(4), reference=act.sigmoid, arg_names=["z"],
         mistakes=[
-            Mistake("Check the sign in the exponent: sigmoid(z) = 1 / (1 + np.exp(-z)).",
+            Mistake("Check the sign in the exponent: the sigmoid is 1 / (1 + e^(-z)), with minus z.",
                     lambda z: 1 / (1 + np.exp(z))),
             Mistake("The denominator is 1 + e^(-z), not 1 - e^(-z).", lambda z: 1 / (1 - np.exp(-z))),
             Mistake("That is tanh(z), which lies in (-1, 1); the sigmoid lies in (0, 1).", np.tanh),
         ],
-        hint="sigmoid(z) = 1 / (1 + np.exp(-z)); numpy applies it to every entry."),
+        no_overflow=True,
+        hint="Compare your values with the formula entry by entry; for very negative z keep every "
+             "exponent <= 0 (the exercise asks for a sigmoid that never overflows)."),
     Exercise(
         "sigmoid_prime", LESSON, 1, lambda: _elementwise_cases(5), reference=act.sigmoid_prime,
         arg_names=["z"], uses={"sigmoid": "nnlib.activations.sigmoid"},
@@ -81,8 +83,12 @@ EXERCISES = [
                     "sigmoid(z), not to z.", lambda z: np.asarray(z) * (1 - np.asarray(z))),
             Mistake("Check the sign: sigmoid(z) * (1 - sigmoid(z)).",
                     lambda z: act.sigmoid(z) * (1 + act.sigmoid(z))),
+            Mistake("e^(-z) / (1 + e^(-z))^2 is right on paper, but for large |z| np.exp overflows to "
+                    "inf and inf / inf is NaN: write the derivative with sigmoid(z), which stays in [0, 1].",
+                    lambda z: np.exp(-np.asarray(z)) / (1 + np.exp(-np.asarray(z))) ** 2),
         ],
-        hint="s = sigmoid(z); return s * (1 - s)."),
+        hint="Write the derivative in terms of sigmoid(z) (the formula above the exercise) and use your "
+             "sigmoid: then no exponent can overflow."),
     Exercise(
         "tanh", LESSON, 1, lambda: _elementwise_cases(7), reference=act.tanh, arg_names=["z"],
         uses={"sigmoid": "nnlib.activations.sigmoid"}, forbid_numpy=("tanh",),
@@ -95,7 +101,8 @@ EXERCISES = [
                     "tanh(z) = 2 sigmoid(2z) - 1, which never divides inf by inf.",
                     lambda z: (np.exp(z) - np.exp(-np.asarray(z))) / (np.exp(z) + np.exp(-np.asarray(z)))),
         ],
-        hint="tanh(z) = 2 * sigmoid(2 * z) - 1."),
+        hint="Use the identity of the text with your sigmoid: check the argument of the sigmoid, the "
+             "factor in front of it and the shift."),
     Exercise(
         "tanh_prime", LESSON, 1, lambda: _elementwise_cases(8), reference=act.tanh_prime,
         arg_names=["z"], uses={"tanh": "nnlib.activations.tanh"},
@@ -106,17 +113,18 @@ EXERCISES = [
             Mistake("You returned tanh(z) itself; its derivative is 1 - tanh(z)**2.", np.tanh),
             Mistake("Square the tanh: 1 - tanh(z)**2.", lambda z: 1 - np.tanh(z)),
         ],
-        hint="t = np.tanh(z); return 1 - t**2."),
+        hint="The derivative is written in terms of tanh(z) itself; check that you square it."),
     Exercise(
         "relu", LESSON, 1, lambda: _kink_cases(9), reference=act.relu, arg_names=["z"],
         mistakes=[
-            Mistake("np.max(z, 0) is the largest entry along axis 0; the elementwise maximum "
-                    "is np.maximum(z, 0).", lambda z: np.max(z, 0)),
+            Mistake("np.max(z, 0) is the largest entry along axis 0; you need the elementwise "
+                    "maximum of z and 0 (a different numpy function, with a longer name).", lambda z: np.max(z, 0)),
             Mistake("That is relu_prime (0 or 1); relu keeps the positive values themselves.",
                     lambda z: (np.asarray(z) > 0).astype(float)),
             Mistake("np.abs flips negative values to positive; relu sets them to 0.", np.abs),
         ],
-        hint="np.maximum(z, 0) compares every entry with 0."),
+        hint="Every entry is compared with 0 on its own: keep the positive values, replace the others "
+             "by 0, and keep the shape of z."),
     Exercise(
         "relu_prime", LESSON, 1, lambda: _kink_cases(10), reference=act.relu_prime, arg_names=["z"],
         mistakes=[
@@ -125,7 +133,7 @@ EXERCISES = [
             Mistake("You returned relu(z); its derivative is 1 where z > 0 and 0 elsewhere.",
                     lambda z: np.maximum(z, 0)),
         ],
-        hint="(z > 0).astype(float): booleans become 0.0 and 1.0."),
+        hint="1.0 where z > 0, 0.0 elsewhere (also at z = 0), as floats, shaped like z."),
     Exercise(
         "softmax", LESSON, 2, _softmax_cases, reference=act.softmax, arg_names=["z"], atol=1e-12,
         mistakes=[
@@ -138,5 +146,6 @@ EXERCISES = [
             Mistake("Keep the summed axis (keepdims=True) so that e / e.sum(...) divides row by row.",
                     lambda z: (lambda e: e / e.sum(axis=1))(np.exp(z - z.max(axis=1, keepdims=True)))),
         ],
-        hint="e = np.exp(z - z.max(axis=1, keepdims=True)); return e / e.sum(axis=1, keepdims=True)."),
+        hint="Each row on its own: subtract that row's maximum before np.exp, and divide by that row's "
+             "sum; keep the reduced axis so that the shapes line up row by row."),
 ]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import sigmoid, softmax, step
-from ..neuron import weighted_sum
+from nnlib.activations import sigmoid, softmax, step
+from nnlib.neuron import weighted_sum
 
 
 # ----------------------------------------------------------------------------- 01 neuron
@@ -296,15 +296,15 @@ def most_confused(cm, top):
 
 def build_mnist_model(seed):
     """784 -> 64 (ReLU) -> 10 logits, softmax cross-entropy."""
-    from ..layers import Dense
-    from ..network import Network
+    from nnlib.layers import Dense
+    from nnlib.network import Network
     return Network([Dense(784, 64, "relu", dtype=np.float32), Dense(64, 10, dtype=np.float32)],
                    loss="softmax_cross_entropy", seed=seed)
 
 
 def train_mnist(X_train, y_train):
     """A 784-64-10 network trained with momentum SGD: about 96.5% test accuracy."""
-    from ..optimizers import Momentum
+    from nnlib.optimizers import Momentum
     model = build_mnist_model(0)
     model.fit(X_train, y_train, epochs=2, batch_size=128, optimizer=Momentum(0.1, 0.9),
               verbose=False, seed=0)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
-from ..gradient_check import numerical_gradient
+from nnlib import activations as act
+from nnlib.gradient_check import numerical_gradient
 from . import reference as ref
-from .core import Case, Exercise, Mistake
+from nnlib.checks.core import Case, Exercise, Mistake
 
 LESSON = "04_costs"
 
@@ -35,7 +35,7 @@ def _labels_cases(seed, k=3):
         Case((np.array([0, 2, 1, 2]), 3), note="4 labels, 3 classes"),
         Case((rng.integers(0, 10, size=6), 10), note="10 classes"),
         Case((np.array([1]), 2), hidden=True, note="one label"),
-        Case((np.array([0, 0, 0]), 4), hidden=True, note="a class that never occurs still gets a column"),
+        Case((np.array([0, 0, 0]), 4), note="a class that never occurs still gets a column"),
     ]
 
 
@@ -86,12 +86,13 @@ EXERCISES = [
                     "(1/2n) * the sum over all squared differences.", lambda a, y: np.mean((a - y) ** 2)),
             Mistake("Keep the factor 1/2: C = (1/2n) sum ||a - y||^2 (it cancels the 2 of the derivative).",
                     lambda a, y: np.sum((a - y) ** 2) / a.shape[0]),
-            Mistake("Average over the samples: divide the sum by n = a.shape[0].",
+            Mistake("Average over the samples: divide the sum by n, the number of rows of a.",
                     lambda a, y: 0.5 * np.sum((a - y) ** 2)),
-            Mistake("Divide by the number of samples n = a.shape[0], not by every entry.",
+            Mistake("Divide by the number of samples n (the rows of a), not by the number of entries.",
                     lambda a, y: 0.5 * np.mean((a - y) ** 2)),
         ],
-        hint="0.5 * np.sum((a - y) ** 2) / n with n = a.shape[0]."),
+        hint="Sum the squared differences over every entry and divide by 2n, with n the number of "
+             "samples (rows)."),
     Exercise(
         "mse_gradient", LESSON, 1, _mse_cases, reference=ref.mse_gradient, arg_names=["a", "y"],
         gradient=_grad_of(ref.mse),
@@ -105,7 +106,8 @@ EXERCISES = [
             Mistake("Divide by the number of samples n, not by the number of entries.",
                     lambda a, y: (a - y) / a.size),
         ],
-        hint="(a - y) / a.shape[0]"),
+        hint="The difference a - y divided by the number of samples (rows), not by the number of "
+             "entries."),
     Exercise(
         "one_hot", LESSON, 1, lambda: _labels_cases(45), reference=ref.one_hot, arg_names=["y", "k"],
         dtype="any",
@@ -113,7 +115,7 @@ EXERCISES = [
             Mistake("One row per sample: the result has shape (n, k), not (k, n).",
                     lambda y, k: ref.one_hot(y, k).T),
         ],
-        hint="out = np.zeros((len(y), k)); out[np.arange(len(y)), y] = 1."),
+        hint="One row per label, one column per class: a single 1 in each row, at the label's column."),
     Exercise(
         "cross_entropy", LESSON, 1, _ce_cases, reference=ref.cross_entropy, arg_names=["p", "y"],
         mistakes=[
@@ -126,7 +128,8 @@ EXERCISES = [
             Mistake("p[:, y] takes whole columns (an n-by-n array); p[np.arange(n), y] takes one entry per row.",
                     lambda p, y: -np.mean(np.log(p[:, y]))),
         ],
-        hint="-np.mean(np.log(p[np.arange(n), y])): row i, column y[i]."),
+        hint="Only the probability of each sample's true class counts; average the negative logarithms "
+             "over the samples."),
     Exercise(
         "binary_cross_entropy", LESSON, 1, _bce_cases, reference=ref.binary_cross_entropy,
         arg_names=["p", "y"],
@@ -138,11 +141,12 @@ EXERCISES = [
             Mistake("The minus sign: the cost is -mean(...), a positive number.",
                     lambda p, y: np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))),
         ],
-        hint="-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))"),
+        hint="Both terms count, the positives' and the negatives'; average over the samples and "
+             "negate."),
     Exercise(
         "softmax_cross_entropy_gradient", LESSON, 2, _sce_cases,
         reference=ref.softmax_cross_entropy_gradient, arg_names=["z", "y"], gradient=_sce_fd,
-        uses={"softmax": "nnlib.activations.softmax", "one_hot": "nnlib.checks.reference.one_hot"},
+        uses={"softmax": "nnlib.activations.softmax", "one_hot": "nnlib_grader.exercises.reference.one_hot"},
         output_names=["dz"],
         mistakes=[
             Mistake("Divide by n: the cost averages over the batch, so its gradient does too "
@@ -155,5 +159,6 @@ EXERCISES = [
             Mistake("Use the probabilities softmax(z), not the logits z themselves.",
                     lambda z, y: (z - ref.one_hot(y, z.shape[1])) / z.shape[0]),
         ],
-        hint="(softmax(z) - one_hot(y, k)) / n"),
+        hint="The probabilities minus the one-hot labels, averaged over the batch (divided by the "
+             "number of rows)."),
 ]
