@@ -147,7 +147,7 @@ class Sandbox:
     """One running sandbox: ``send(obj)``, ``receive(deadline)`` -> obj, ``close()``."""
 
     def __init__(self, cells, *, cell_timeout, slot=0, limits=None, hidden=(), sandbox=True,
-                 max_line=64 << 20, max_total=512 << 20, extra_env=None):
+                 max_line=64 << 20, max_total=512 << 20, extra_env=None, run_as=None):
         self.flags: list[str] = []
         self.max_line, self.max_total, self.received = max_line, max_total, 0
         self._buffer = b""
@@ -155,6 +155,7 @@ class Sandbox:
         self._stderr = b""
         self._dead = False
         self.token = secrets.token_hex(8)
+        self._scratch = None
         env = {"HOME": "/tmp", "TMPDIR": "/tmp", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -192,15 +193,19 @@ class Sandbox:
                 cmd += ["--setenv", k, v]
             cmd += [sys.executable, "-I", INSIDE_CHILD]
             popen_env = None
-        else:
+        else:   # no bubblewrap: a plain process in a scratch folder, as another user if asked
+            import tempfile
+            self._scratch = tempfile.mkdtemp(prefix="nnlib-grade-")
+            if run_as is not None:
+                os.chmod(self._scratch, 0o1777)
+                uid = run_as
             cmd = [sys.executable, "-I", str(CHILD)]
             popen_env = dict(os.environ, **env)
-            popen_env["HOME"] = os.environ.get("HOME", "/tmp")
-            popen_env["TMPDIR"] = os.environ.get("TMPDIR", "/tmp")
-            popen_env.pop("MPLCONFIGDIR")
+            popen_env.update(HOME=self._scratch, TMPDIR=self._scratch,
+                             MPLCONFIGDIR=os.path.join(self._scratch, "matplotlib"))
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=popen_env, start_new_session=True,
-                                     close_fds=True)
+                                     close_fds=True, cwd=self._scratch)
         for stream in (self.proc.stdout, self.proc.stderr):
             os.set_blocking(stream.fileno(), False)
         self._selector = selectors.DefaultSelector()
@@ -318,6 +323,8 @@ class Sandbox:
             self._selector.close()
         except Exception:
             pass
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def probe(sandbox=True) -> str | None:
