@@ -8,7 +8,7 @@ The sandbox (``bwrap``, Debian's ``bubblewrap``, the sandbox Flatpak uses) gets
 * no network (``--unshare-net``), no IPC or UTS sharing, a new session (no terminal);
 * a file system made of read-only binds of only what Python needs (the Python installation,
   the virtual environment, the ``nnlib`` package, the MNIST files and the program
-  ``child.py``) and an empty private ``/tmp``; the grading package, the solutions, the class
+  ``child.py``) and an empty private ``/tmp`` (a tmpfs of 256 MB); the grading package, the solutions, the class
   folder, other submissions and the output files are not in it (a path among them that lies
   inside a bound folder is covered by an empty tmpfs);
 * limits set by ``child.py`` before the notebook runs: address space (``RLIMIT_AS``),
@@ -55,6 +55,9 @@ DEFAULT_LIMITS = {
     "RLIMIT_NOFILE": 256,
     "RLIMIT_CORE": 0,
 }
+SCRATCH_BYTES = 256 << 20     # the private /tmp is a tmpfs of this size (it lives in memory)
+# system folders that may hold other people's work: never shown, although /usr is
+ALWAYS_HIDDEN = ("/usr/local/share/nbgrader",)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -184,10 +187,14 @@ class Sandbox:
                 h = Path(os.path.realpath(h))
                 if any(h == b or b in h.parents for b in bound) and h.is_dir():
                     cmd += ["--tmpfs", str(h)]
+            for h in ALWAYS_HIDDEN:
+                if os.path.isdir(h):
+                    cmd += ["--tmpfs", h]
             cmd += ["--perms", "0755", "--dir", "/run", "--perms", "0755", "--dir", "/run/nnlib-grader",
                     "--ro-bind", str(CHILD), INSIDE_CHILD,
                     *(["--ro-bind", str(fonts), f"/run/nnlib-grader/{fonts.name}"] if (fonts := font_cache()) else []),
-                    "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+                    "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(SCRATCH_BYTES),
+                    "--tmpfs", "/tmp",
                     "--chdir", "/tmp", "--clearenv"]
             for k, v in env.items():
                 cmd += ["--setenv", k, v]

@@ -351,3 +351,19 @@ def test_terminal_output_has_no_control_characters_and_the_csv_no_formula(graded
         for cell in r.values():
             assert cell[:1] not in ("=", "+", "-", "@"), cell
     assert grade.csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and grade.csv_cell("-2") == "'-2"
+
+
+def test_the_scratch_folder_is_bounded():
+    box = sandboxing.Sandbox([(1, "import os\nn = 0\ntry:\n    for i in range(100):\n"
+                                  "        open(f'/tmp/f{i}', 'wb').write(b'x' * (60 << 20)); n += 1\n"
+                                  "except OSError as e:\n    raise SystemExit(f'stopped after {n} files: {e}')")],
+                             cell_timeout=60)
+    try:
+        msgs = []
+        while not msgs or msgs[-1]["kind"] != "cells_done":
+            msgs.append(box.receive(time.monotonic() + 60))
+    finally:
+        box.close()
+    end = next(m for m in msgs if m["kind"] == "cell_end")
+    assert end["status"] == "error" and "No space left on device" in end["error"], end
+    assert int(end["error"].split("after ")[1].split()[0]) <= 256 // 60
