@@ -64,6 +64,7 @@ from .exercises import EXERCISES, LESSONS
 from .exercises import reference as _reference
 
 MAX_RESTARTS = 3
+ACK_SECONDS = 10.0   # a sandbox that has not even received a request by then never will
 STARTUP_SECONDS = 60.0
 INTERRUPT_GRACE = 5.0
 MAX_OUTCOME_ARRAY_BYTES = 400 << 20
@@ -434,13 +435,25 @@ class _NotebookRun:
         rid = secrets.token_hex(8)
         self.box.send({"kind": "exercise", "id": rid, "request": request, "arrays": _pack(arrays)})
         end = time.monotonic() + limit
+        acked = False
         try:
             while True:
-                msg = self.box.receive(end)
+                msg = self.box.receive(end if acked else min(end, time.monotonic() + ACK_SECONDS))
+                if msg.get("kind") == "ack" and msg.get("id") == rid:
+                    acked = True
+                    continue
                 if msg.get("kind") == "result" and msg.get("id") == rid:
                     break
                 self.box._note("the results channel carried a message the grader did not ask for (forged?)")
         except TimeoutError:
+            if not acked:   # the request never reached the grader's program: the notebook's code took it
+                self.box._note("the grader's request was taken by the notebook's own code (a thread or "
+                               "process it left running)")
+                self.close()
+                self.broken = ("the notebook's own code took the grader's requests (a thread it left "
+                               "running); grading stopped")
+                self.report.notes.append(self.broken)
+                return _zero(ex, "error", f"not graded: {self.broken}")
             self._restart(deadline)
             return _zero(ex, "timeout", f"did not finish within {limit:.0f} s")
         except sandboxing.SandboxGone as exc:

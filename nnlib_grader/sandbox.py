@@ -219,7 +219,7 @@ class Sandbox:
         self._selector.register(self.proc.stdout, selectors.EVENT_READ, "out")
         self._selector.register(self.proc.stderr, selectors.EVENT_READ, "err")
         self._writer = None
-        self.send({"cells": cells, "cell_timeout": cell_timeout, "uid": uid,
+        self.send({"cells": cells, "cell_timeout": cell_timeout, "uid": uid, "own_pid_namespace": bool(sandbox),
                    "rlimits": {k: v for k, v in limits.items() if v is not None}})
 
     # -------------------------------------------------------------- writing
