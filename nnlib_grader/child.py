@@ -84,6 +84,31 @@ def limit(config):
         resource.setrlimit(which, (value, value))
 
 
+def alone(own_namespace):
+    """Before the graded calls: end every other process of the sandbox (a daemon started by a
+    cell could read the grader's requests) and flag threads still running (they could too)."""
+    if own_namespace:   # only inside the sandbox's own PID namespace: kill(-1) reaches nothing else
+        import signal as _signal
+        try:
+            others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
+        except OSError:
+            others = []
+        if others:
+            flag(f"{len(others)} process(es) started by the notebook were still running when grading "
+                 "began; they were ended")
+            try:
+                os.kill(-1, _signal.SIGKILL)
+            except OSError:
+                pass
+    try:
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:
+        import threading
+        threads = threading.active_count()
+    if threads > 1:
+        flag(f"{threads - 1} thread(s) started by the notebook were still running when grading began")
+
+
 def no_new_tasks():
     """From here on (the graded calls) no thread and no process can be started: the kernel
     refuses them (RLIMIT_NPROC 0, which this process can never raise again). A graded
@@ -274,6 +299,7 @@ def grade_requests(main):
         msg = receive()
         if msg.get("kind") != "exercise":
             return
+        send({"kind": "ack", "id": msg.get("id")})   # received: the grader's proof that nobody else took it
         import numpy as np  # noqa: F401 (the runner needs it)
         arrays = unpack_arrays(msg["arrays"])
         req = msg["request"]
@@ -369,7 +395,10 @@ def main():
     sys.argv = ["notebook"]
     send({"kind": "ready", "pid": os.getpid(), "uid": os.getuid()})
     run_cells([tuple(c) for c in config["cells"]], float(config["cell_timeout"]), notebook)
+    _STATE["phase"] = "start"        # the grader's own look at /proc is no flag
+    alone(bool(config.get("own_pid_namespace")))
     no_new_tasks()
+    _STATE["phase"] = "between"
     send({"kind": "cells_done"})
     grade_requests(notebook)
 

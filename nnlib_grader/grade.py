@@ -64,6 +64,7 @@ from .exercises import EXERCISES, LESSONS
 from .exercises import reference as _reference
 
 MAX_RESTARTS = 3
+ACK_SECONDS = 10.0   # a sandbox that has not even received a request by then never will
 STARTUP_SECONDS = 60.0
 INTERRUPT_GRACE = 5.0
 MAX_OUTCOME_ARRAY_BYTES = 400 << 20
@@ -313,7 +314,8 @@ class _NotebookRun:
     that hung it or ended it) when needed."""
 
     def __init__(self, cells, report, cell_timeout, exercise_timeout=None, slot=0, sandbox=True,
-                 hidden=(), limits=None):
+                 hidden=(), limits=None, run_as=None):
+        self.run_as = run_as
         self.cells, self.report, self.cell_timeout = cells, report, cell_timeout
         self.exercise_timeout = exercise_timeout
         self.slot, self.use_sandbox, self.hidden, self.limits = slot, sandbox, hidden, limits
@@ -347,7 +349,8 @@ class _NotebookRun:
             self.close()
             run = [(n, src) for n, src in self.cells if n not in self.left_out]
             self.box = sandboxing.Sandbox(run, cell_timeout=self.cell_timeout, slot=self.slot,
-                                          sandbox=self.use_sandbox, hidden=self.hidden, limits=self.limits)
+                                          sandbox=self.use_sandbox, hidden=self.hidden, limits=self.limits,
+                                          run_as=self.run_as)
             outcome = self._run_cells(run, deadline)
             if outcome is True:
                 return True
@@ -433,13 +436,25 @@ class _NotebookRun:
         rid = secrets.token_hex(8)
         self.box.send({"kind": "exercise", "id": rid, "request": request, "arrays": _pack(arrays)})
         end = time.monotonic() + limit
+        acked = False
         try:
             while True:
-                msg = self.box.receive(end)
+                msg = self.box.receive(end if acked else min(end, time.monotonic() + ACK_SECONDS))
+                if msg.get("kind") == "ack" and msg.get("id") == rid:
+                    acked = True
+                    continue
                 if msg.get("kind") == "result" and msg.get("id") == rid:
                     break
                 self.box._note("the results channel carried a message the grader did not ask for (forged?)")
         except TimeoutError:
+            if not acked:   # the request never reached the grader's program: the notebook's code took it
+                self.box._note("the grader's request was taken by the notebook's own code (a thread or "
+                               "process it left running)")
+                self.close()
+                self.broken = ("the notebook's own code took the grader's requests (a thread it left "
+                               "running); grading stopped")
+                self.report.notes.append(self.broken)
+                return _zero(ex, "error", f"not graded: {self.broken}")
             self._restart(deadline)
             return _zero(ex, "timeout", f"did not finish within {limit:.0f} s")
         except sandboxing.SandboxGone as exc:
@@ -539,7 +554,8 @@ def restore_locked(raw: dict, exercise_set: str, source_dir=None) -> list[str]:
 
 
 def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_timeout=120.0,
-                   exercise_timeout=None, slot=0, sandbox=True, hidden=(), limits=None) -> NotebookReport:
+                   exercise_timeout=None, slot=0, sandbox=True, hidden=(), limits=None,
+                   run_as=None) -> NotebookReport:
     """Grade one notebook (see the module docstring). Never raises for a bad submission.
 
     ``timeout``: seconds for the whole notebook (running its cells may use 3/4 of it);
@@ -552,7 +568,8 @@ def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_time
     start = time.monotonic()
     path = Path(path)
     report = NotebookReport(clean(student), clean(str(path)), exercise_set,
-                            sandbox="bubblewrap" if sandbox else "none (--no-sandbox)")
+                            sandbox="bubblewrap" if sandbox else ("none (--no-sandbox)" if run_as is None
+                                                                  else f"unprivileged user {run_as}"))
     raw, problem = None, None
     try:
         if not path.is_file():
@@ -584,7 +601,7 @@ def grade_notebook(path, student="", exercise_set=None, timeout=600.0, cell_time
         return report
     deadline = start + timeout
     run = _NotebookRun(cells, report, cell_timeout, exercise_timeout, slot=slot, sandbox=sandbox,
-                       hidden=hidden, limits=limits)
+                       hidden=hidden, limits=limits, run_as=run_as)
     try:
         run.start(start + 0.75 * timeout)
         for ex in exercises:
@@ -722,6 +739,7 @@ def write_json(reports, path):
 def _parser():
     p = argparse.ArgumentParser(
         prog="python -m nnlib.grade",
+        epilog="python -m nnlib.grade --gradescope-package SET OUT.zip writes a Gradescope autograder.",
         description="Grade nnlib exercise notebooks (one notebook, or folders of submissions: "
                     "folder/STUDENT/NN_name.ipynb), each in its own bubblewrap sandbox.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of notebooks")
@@ -940,6 +958,9 @@ def _secret_folders(paths, outputs):
 
 
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--gradescope-package"]:
+        return _gradescope_package(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if (args.timeout <= 0 or args.cell_timeout <= 0 or args.jobs < 1
@@ -1039,6 +1060,23 @@ def main(argv=None) -> int:
     print(format_totals(reports))
     for line in written:
         print(f"\n{line}")
+    return 0
+
+
+def _gradescope_package(argv) -> int:
+    p = argparse.ArgumentParser(prog="python -m nnlib.grade --gradescope-package",
+                                description="Write a Gradescope autograder zip for one exercise set.")
+    p.add_argument("set", metavar="SET", help="the exercise set, e.g. 02_activations")
+    p.add_argument("out", metavar="OUT.zip", type=Path)
+    args = p.parse_args(argv)
+    from .gradescope import write_package
+    try:
+        path = write_package(args.set, args.out)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {clean(exc)}", file=sys.stderr)
+        return 2
+    print(f"Gradescope autograder for {args.set} written to {clean(path)} "
+          f"({path.stat().st_size / 1e6:.1f} MB): upload it as the assignment's autograder.")
     return 0
 
 

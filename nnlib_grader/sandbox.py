@@ -8,7 +8,7 @@ The sandbox (``bwrap``, Debian's ``bubblewrap``, the sandbox Flatpak uses) gets
 * no network (``--unshare-net``), no IPC or UTS sharing, a new session (no terminal);
 * a file system made of read-only binds of only what Python needs (the Python installation,
   the virtual environment, the ``nnlib`` package, the MNIST files and the program
-  ``child.py``) and an empty private ``/tmp``; the grading package, the solutions, the class
+  ``child.py``) and an empty private ``/tmp`` (a tmpfs of 256 MB); the grading package, the solutions, the class
   folder, other submissions and the output files are not in it (a path among them that lies
   inside a bound folder is covered by an empty tmpfs);
 * limits set by ``child.py`` before the notebook runs: address space (``RLIMIT_AS``),
@@ -55,6 +55,9 @@ DEFAULT_LIMITS = {
     "RLIMIT_NOFILE": 256,
     "RLIMIT_CORE": 0,
 }
+SCRATCH_BYTES = 256 << 20     # the private /tmp is a tmpfs of this size (it lives in memory)
+# system folders that may hold other people's work: never shown, although /usr is
+ALWAYS_HIDDEN = ("/usr/local/share/nbgrader",)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -147,7 +150,7 @@ class Sandbox:
     """One running sandbox: ``send(obj)``, ``receive(deadline)`` -> obj, ``close()``."""
 
     def __init__(self, cells, *, cell_timeout, slot=0, limits=None, hidden=(), sandbox=True,
-                 max_line=64 << 20, max_total=512 << 20, extra_env=None):
+                 max_line=64 << 20, max_total=512 << 20, extra_env=None, run_as=None):
         self.flags: list[str] = []
         self.max_line, self.max_total, self.received = max_line, max_total, 0
         self._buffer = b""
@@ -155,6 +158,7 @@ class Sandbox:
         self._stderr = b""
         self._dead = False
         self.token = secrets.token_hex(8)
+        self._scratch = None
         env = {"HOME": "/tmp", "TMPDIR": "/tmp", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -183,31 +187,39 @@ class Sandbox:
                 h = Path(os.path.realpath(h))
                 if any(h == b or b in h.parents for b in bound) and h.is_dir():
                     cmd += ["--tmpfs", str(h)]
+            for h in ALWAYS_HIDDEN:
+                if os.path.isdir(h):
+                    cmd += ["--tmpfs", h]
             cmd += ["--perms", "0755", "--dir", "/run", "--perms", "0755", "--dir", "/run/nnlib-grader",
                     "--ro-bind", str(CHILD), INSIDE_CHILD,
                     *(["--ro-bind", str(fonts), f"/run/nnlib-grader/{fonts.name}"] if (fonts := font_cache()) else []),
-                    "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+                    "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(SCRATCH_BYTES),
+                    "--tmpfs", "/tmp",
                     "--chdir", "/tmp", "--clearenv"]
             for k, v in env.items():
                 cmd += ["--setenv", k, v]
             cmd += [sys.executable, "-I", INSIDE_CHILD]
             popen_env = None
-        else:
+        else:   # no bubblewrap: a plain process in a scratch folder, as another user if asked
+            import tempfile
+            self._scratch = tempfile.mkdtemp(prefix="nnlib-grade-")
+            if run_as is not None:
+                os.chmod(self._scratch, 0o1777)
+                uid = run_as
             cmd = [sys.executable, "-I", str(CHILD)]
             popen_env = dict(os.environ, **env)
-            popen_env["HOME"] = os.environ.get("HOME", "/tmp")
-            popen_env["TMPDIR"] = os.environ.get("TMPDIR", "/tmp")
-            popen_env.pop("MPLCONFIGDIR")
+            popen_env.update(HOME=self._scratch, TMPDIR=self._scratch,
+                             MPLCONFIGDIR=os.path.join(self._scratch, "matplotlib"))
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=popen_env, start_new_session=True,
-                                     close_fds=True)
+                                     close_fds=True, cwd=self._scratch)
         for stream in (self.proc.stdout, self.proc.stderr):
             os.set_blocking(stream.fileno(), False)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self.proc.stdout, selectors.EVENT_READ, "out")
         self._selector.register(self.proc.stderr, selectors.EVENT_READ, "err")
         self._writer = None
-        self.send({"cells": cells, "cell_timeout": cell_timeout, "uid": uid,
+        self.send({"cells": cells, "cell_timeout": cell_timeout, "uid": uid, "own_pid_namespace": bool(sandbox),
                    "rlimits": {k: v for k, v in limits.items() if v is not None}})
 
     # -------------------------------------------------------------- writing
@@ -318,6 +330,8 @@ class Sandbox:
             self._selector.close()
         except Exception:
             pass
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def probe(sandbox=True) -> str | None:

@@ -84,6 +84,7 @@ def test_solutions_score_full_marks(official, lesson):
     nb = official[0][("solutions", lesson)]
     assert nb["score"] == nb["max_score"] == total_points(lesson), json.dumps(nb, indent=1)
     assert nb["notes"] == [], "the solution notebooks run without errors"
+    assert nb["flags"] == [] and nb["sandbox"] == "bubblewrap", "an honest notebook is never flagged"
     assert all(e["status"] == "pass" for e in nb["exercises"])
 
 
@@ -92,6 +93,7 @@ def test_untouched_exercises_score_zero_without_errors(official, lesson):
     nb = official[0][("exercises", lesson)]
     assert nb["score"] == 0 and nb["max_score"] == total_points(lesson)
     assert nb["notes"] == [], "untouched exercise notebooks run without errors"
+    assert nb["flags"] == []
     assert {e["status"] for e in nb["exercises"]} == {"not_implemented"}
     assert all(e["feedback"] == "not implemented yet" for e in nb["exercises"])
 

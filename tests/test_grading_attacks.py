@@ -167,6 +167,25 @@ for fd in range(3, 40):
         except OSError:
             pass
 """], None),
+        # a thread started in a cell that waits for the grader's requests, to answer them itself
+        "m_lurker": ("02_activations", ["""
+import os, threading, time, json
+def lurk():
+    for _ in range(600):
+        for fd in range(0, 30):
+            try:
+                data = os.read(fd, 1 << 16) if fd > 2 else b""
+            except OSError:
+                continue
+            if b'"exercise"' in data:
+                for out in range(3, 30):
+                    try:
+                        os.write(out, b'{"kind": "result", "id": "x", "outcomes": [], "arrays": {}}\\n')
+                    except OSError:
+                        pass
+        time.sleep(0.01)
+threading.Thread(target=lurk, daemon=True).start()
+"""], None),
         "m_proc": ("01_neuron", ["print(open('/proc/1/cmdline').read(), open('/proc/self/status').read())"], None),
         # terminal escapes and a spreadsheet formula in what comes back
         "=SUM(1+1)": ("01_neuron", [], None),
@@ -287,7 +306,7 @@ def test_nothing_a_submission_started_outlives_the_grader(graded):
 
 
 @pytest.mark.parametrize("name", ["m_daemon", "m_references", "m_unwatched", "m_files", "m_killer", "m_bombs",
-                                  "m_forger", "m_proc", "m_fifo", "=SUM(1+1)"])
+                                  "m_forger", "m_proc", "m_fifo", "=SUM(1+1)", "m_lurker"])
 def test_an_attacker_earns_nothing_it_did_not_write(graded, name):
     lesson = next(nb["exercise_set"] for nb in graded["report"]["notebooks"] if nb["student"] == name)
     nb = notebooks(graded["report"])[(name, lesson)]
@@ -297,7 +316,9 @@ def test_an_attacker_earns_nothing_it_did_not_write(graded, name):
 @pytest.mark.parametrize("name,seen", [
     ("m_unwatched", ["sys.setprofile was replaced", "builtins.compile was replaced",
                      "sys.modules['nnlib.checks.runner'] was replaced"]),
-    ("m_daemon", ["reading /proc"]),
+    ("m_daemon", ["were still running when grading began; they were ended"]),
+    ("m_bombs", ["process(es) started by the notebook were still running"]),
+    ("m_lurker", ["thread(s) started by the notebook were still running when grading began"]),
     ("m_proc", ["reading /proc"]),
     ("m_files", ["tried to write outside its scratch folder"]),
     ("m_forger", ["forged"]),
@@ -326,6 +347,12 @@ def test_no_reference_answer_or_solution_is_visible_in_the_sandbox(graded):
     assert "ModuleNotFoundError" in ex["sigmoid"]["feedback"] and "FileNotFoundError" in ex["relu"]["feedback"]
 
 
+def test_a_thread_that_takes_the_graders_requests_stops_that_notebook_only(graded):
+    nb = notebooks(graded["report"])[("m_lurker", "02_activations")]
+    assert nb["score"] == 0 and any("took the grader's requests" in n for n in nb["notes"]), nb["notes"]
+    assert nb["seconds"] < 60, "found out at once, not after every exercise's time limit"
+
+
 def test_the_killer_and_the_fifo_are_graded_with_reasons(graded):
     nbs = notebooks(graded["report"])
     killer = nbs[("m_killer", "01_neuron")]
@@ -351,3 +378,19 @@ def test_terminal_output_has_no_control_characters_and_the_csv_no_formula(graded
         for cell in r.values():
             assert cell[:1] not in ("=", "+", "-", "@"), cell
     assert grade.csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and grade.csv_cell("-2") == "'-2"
+
+
+def test_the_scratch_folder_is_bounded():
+    box = sandboxing.Sandbox([(1, "import os\nn = 0\ntry:\n    for i in range(100):\n"
+                                  "        open(f'/tmp/f{i}', 'wb').write(b'x' * (60 << 20)); n += 1\n"
+                                  "except OSError as e:\n    raise SystemExit(f'stopped after {n} files: {e}')")],
+                             cell_timeout=60)
+    try:
+        msgs = []
+        while not msgs or msgs[-1]["kind"] != "cells_done":
+            msgs.append(box.receive(time.monotonic() + 60))
+    finally:
+        box.close()
+    end = next(m for m in msgs if m["kind"] == "cell_end")
+    assert end["status"] == "error" and "No space left on device" in end["error"], end
+    assert int(end["error"].split("after ")[1].split()[0]) <= 256 // 60

@@ -414,7 +414,7 @@ def _nnlib_dir():
 
 
 def _private_nnlib(submodules=()):
-    """A fresh import of the nnlib package (and ``submodules``, e.g. "nnlib.checks.reference")
+    """A fresh import of the nnlib package (and ``submodules``, e.g. "nnlib.activations")
     under a private name, not kept in sys.modules: reference functions come from it, so a
     notebook that patched ``nnlib`` cannot change them."""
     origin = importlib.util.find_spec("nnlib").origin
