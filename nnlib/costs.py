@@ -9,11 +9,13 @@ is an object with
 * ``output(z)`` -- what the network's last layer output means as a prediction
   (the identity, or softmax/sigmoid for the fused costs below).
 
-Both take the outputs ``a`` (n, k) and the targets ``y`` as they come: the first line
-of each, ``a, y = self.prepare(a, y)``, turns integer labels into one-hot rows with
-:func:`prepare_targets` (the one place where targets are checked, also for
-``Network.fit``) and rejects targets (or outputs) the cost cannot take; the rest is
-the formula.
+Both take the outputs ``a`` (n, k) and the targets ``y`` as they come: ``prepare``
+turns integer labels into one-hot rows with :func:`prepare_targets` (the one place
+where targets are checked, also for ``Network.fit``) and rejects targets (or outputs)
+the cost cannot take. Then each cost is two formulas on the prepared arrays,
+``formula(a, y)`` for :math:`C` and ``formula_gradient(a, y)`` for its gradient; that
+is all a cost class writes, and what ``Network.fit`` calls batch after batch on targets
+it prepared once.
 
 Conventions (the notebooks use the same):
 
@@ -122,9 +124,28 @@ class Cost:
         """Turn the last layer's output into the prediction (identity by default)."""
         return z
 
+    def value(self, a, y) -> float:
+        """The cost :math:`C` (a float) of outputs ``a`` for targets ``y``, checked."""
+        a, y = self.prepare(a, y)
+        return float(self.formula(a, y))
+
+    def gradient(self, a, y):
+        r""":math:`\partial C/\partial a`, shaped like ``a``, checked."""
+        prepared, y = self.prepare(a, y)
+        return self.formula_gradient(prepared, y).reshape(np.shape(a))
+
     def value_and_gradient(self, a, y):
-        """Both at once: ``(value(a, y), gradient(a, y))``."""
-        return self.value(a, y), self.gradient(a, y)
+        """Both at once, with the inputs checked once: ``(value(a, y), gradient(a, y))``."""
+        prepared, y = self.prepare(a, y)
+        return float(self.formula(prepared, y)), self.formula_gradient(prepared, y).reshape(np.shape(a))
+
+    def formula(self, a, y):
+        """:math:`C` on prepared arrays (what :meth:`prepare` returns): the cost's formula."""
+        raise NotImplementedError
+
+    def formula_gradient(self, a, y):
+        r""":math:`\partial C/\partial a` on prepared arrays: the formula of the gradient."""
+        raise NotImplementedError
 
     def __call__(self, a, y):
         return self.value(a, y)
@@ -144,13 +165,11 @@ class MeanSquaredError(Cost):
     r""":math:`C = \frac{1}{2n}\sum_i \lVert a_i - y_i\rVert^2`; :math:`\partial C/\partial a = (a - y)/n`."""
     name = "mse"
 
-    def value(self, a, y):
-        a, y = self.prepare(a, y)
-        return float(0.5 * np.sum((a - y) ** 2) / len(a))
+    def formula(self, a, y):
+        return 0.5 * np.sum((a - y) ** 2) / len(a)
 
-    def gradient(self, a, y):
-        out, y = self.prepare(a, y)
-        return ((out - y) / len(out)).reshape(np.shape(a))
+    def formula_gradient(self, a, y):
+        return (a - y) / len(a)
 
 
 class BinaryCrossEntropy(Cost):
@@ -166,15 +185,13 @@ class BinaryCrossEntropy(Cost):
                              f"outputs from {a.min():.3g} to {a.max():.3g}: give the last layer "
                              "activation='sigmoid', or use sigmoid_cross_entropy on logits.")
 
-    def value(self, a, y):
-        p, y = self.prepare(a, y)
-        p = np.clip(p, EPS, 1 - EPS)
-        return float(-np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)) / len(p))
+    def formula(self, a, y):
+        p = np.clip(a, EPS, 1 - EPS)
+        return -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)) / len(p)
 
-    def gradient(self, a, y):
-        p, y = self.prepare(a, y)
-        p = np.clip(p, EPS, 1 - EPS)
-        return ((p - y) / (p * (1 - p)) / len(p)).reshape(np.shape(a))
+    def formula_gradient(self, a, y):
+        p = np.clip(a, EPS, 1 - EPS)
+        return (p - y) / (p * (1 - p)) / len(p)
 
 
 class CategoricalCrossEntropy(Cost):
@@ -193,13 +210,13 @@ class CategoricalCrossEntropy(Cost):
                 f"{sums.min():.3g} to {sums.max():.3g}. Give the last layer activation='softmax', "
                 "or better, no activation and loss='softmax_cross_entropy' (on logits).")
 
-    def value(self, a, y):
-        p, y = self.prepare(a, y)
-        return float(-np.sum(y * np.log(np.clip(p, EPS, 1.0))) / len(p))
+    def formula(self, a, y):
+        p = np.clip(a, EPS, 1.0)
+        return -np.sum(y * np.log(p)) / len(p)
 
-    def gradient(self, a, y):
-        p, y = self.prepare(a, y)
-        return (-y / np.clip(p, EPS, 1.0) / len(p)).reshape(np.shape(a))
+    def formula_gradient(self, a, y):
+        p = np.clip(a, EPS, 1.0)
+        return -y / p / len(p)
 
 
 class SoftmaxCrossEntropy(Cost):
@@ -219,14 +236,12 @@ class SoftmaxCrossEntropy(Cost):
     def check_outputs(self, z):
         _need_classes(self, z)
 
-    def value(self, z, y):
-        z, y = self.prepare(z, y)
+    def formula(self, z, y):
         shifted = z - z.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # ln softmax(z)
-        return float(-np.sum(y * log_p) / len(z))
+        return -np.sum(y * log_p) / len(z)
 
-    def gradient(self, z, y):
-        z, y = self.prepare(z, y)
+    def formula_gradient(self, z, y):
         return (softmax(z) - y) / len(z)
 
 
@@ -243,13 +258,11 @@ class SigmoidCrossEntropy(Cost):
     def output(self, z):
         return sigmoid(z)
 
-    def value(self, z, y):
-        z, y = self.prepare(z, y)
-        return float(np.sum(np.logaddexp(0, z) - y * z) / len(z))
+    def formula(self, z, y):
+        return np.sum(np.logaddexp(0, z) - y * z) / len(z)
 
-    def gradient(self, z, y):
-        logits, y = self.prepare(z, y)
-        return ((sigmoid(logits) - y) / len(logits)).reshape(np.shape(z))
+    def formula_gradient(self, z, y):
+        return (sigmoid(z) - y) / len(z)
 
 
 COSTS = {

@@ -274,8 +274,8 @@ class Network:
     def _forward_backward(self, X, targets, training):
         """Loss and output of one batch of prepared arrays, with every ``grads`` set."""
         out = self.forward(X, training=training)
-        loss, dout = self.cost.value_and_gradient(out, targets)
-        self.backward(dout)
+        loss = float(self.cost.formula(out, targets))     # C
+        self.backward(self.cost.formula_gradient(out, targets))   # dC/da, handed back
         if self.l2:
             for dense in self._dense_layers():
                 dense.grads["W"] += self.l2 * dense.W      # dC/dW + lambda W
@@ -327,16 +327,8 @@ class Network:
         :class:`TrainingDiverged` warning says so and why (see :class:`DivergenceGuard`).
         """
         X, targets = self._prepare(X, y, "Network.fit")
-        _need_rows(X, "Network.fit")
-        self.l2 = check_positive_number(self.l2, "l2", "Network", allow_zero=True)
-        validation = self._prepare_validation(validation_data)
-        epochs = check_integer(epochs, "epochs", 1, "Network.fit")
-        batch_size = min(check_integer(batch_size, "batch_size", 1, "Network.fit"), len(X))
-        shuffle = check_bool(shuffle, "shuffle", "Network.fit")
-        stopper = self._early_stopping(early_stopping, validation)
-        if callback is not None and not callable(callback):
-            raise TypeError(f"Network.fit: callback must be a function (epoch, history, network), "
-                            f"got {callback!r}.")
+        validation, epochs, batch_size, stopper = self._fit_arguments(
+            X, validation_data, epochs, batch_size, shuffle, early_stopping, callback)
         optimizer = get_optimizer(optimizer, learning_rate)
         rng = self._seeded(seed)
         history, guard = History(), DivergenceGuard(self)
@@ -355,13 +347,25 @@ class Network:
                     break
                 if callback is not None and callback(epoch - 1, history, self):
                     break
-            if stopper and not history.early_stopped:
-                self._keep_best(stopper, history)
+            self._keep_best(stopper, history)
         except Diverged as reason:
             self._diverged(history, progress, guard, optimizer, X, str(reason))
         finally:
             progress.close()
         return history
+
+    def _fit_arguments(self, X, validation_data, epochs, batch_size, shuffle, early_stopping, callback):
+        """Check fit's arguments before any training: ``(validation, epochs, batch_size, stopper)``."""
+        _need_rows(X, "Network.fit")
+        self.l2 = check_positive_number(self.l2, "l2", "Network", allow_zero=True)
+        validation = self._prepare_validation(validation_data)
+        epochs = check_integer(epochs, "epochs", 1, "Network.fit")
+        batch_size = min(check_integer(batch_size, "batch_size", 1, "Network.fit"), len(X))
+        check_bool(shuffle, "shuffle", "Network.fit")
+        if callback is not None and not callable(callback):
+            raise TypeError(f"Network.fit: callback must be a function (epoch, history, network), "
+                            f"got {callback!r}.")
+        return validation, epochs, batch_size, self._early_stopping(early_stopping, validation)
 
     def _train_epoch(self, X, targets, batch_size, optimizer, rng, shuffle, guard, progress, epoch):
         """One pass over the data; returns the epoch's mean batch loss and accuracy (or None)."""
@@ -427,6 +431,8 @@ class Network:
 
     def _keep_best(self, stopper, history):
         """The epochs ran out (or a callback stopped) after the best one: keep the best weights."""
+        if stopper is None or history.early_stopped:
+            return
         if stopper.best_epoch is not None and stopper.best_epoch != history.epochs:
             stopper.restore(self._weights())
             history.message = (f"Kept the weights of epoch {stopper.best_epoch}, the best "
