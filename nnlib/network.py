@@ -30,7 +30,7 @@ from .layers import ActivationLayer, Dense, Layer
 from .metrics import predicted_labels
 from .optimizers import get_optimizer
 from .progress import Progress
-from .validation import (InputError, ShapeError, check_bool, check_features, check_integer,
+from .validation import (ArgumentError, InputError, ShapeError, check_bool, check_features, check_integer,
                          check_positive_number)
 
 __all__ = ["Network", "History", "TrainingDiverged", "DivergenceGuard", "EarlyStopping"]
@@ -72,7 +72,7 @@ class History(dict):
         return f"History(epochs={self.epochs}, last={last}{', ' + self.message if self.message else ''})"
 
 
-class Diverged(Exception):
+class _Diverged(Exception):
     """Raised inside ``fit`` when the guard sees the loss or the weights blow up."""
 
 
@@ -104,7 +104,7 @@ class DivergenceGuard:
             self.first_loss = loss
         limit = DIVERGENCE_FACTOR * max(self.first_loss, 1.0)
         if not np.isfinite(loss) or loss > limit:
-            raise Diverged(f"{what}: the loss became {loss:.3g}" + (
+            raise _Diverged(f"{what}: the loss became {loss:.3g}" + (
                 f", more than {DIVERGENCE_FACTOR:g} times its starting value {self.first_loss:.3g}"
                 if np.isfinite(loss) else ""))
         if self.pending is not None:  # a sane loss from the weights of the epoch's start
@@ -113,9 +113,9 @@ class DivergenceGuard:
     def check_weights(self, params, what):
         for p in params:
             if not np.isfinite(p).all():
-                raise Diverged(f"{what}: the weights became NaN or inf")
+                raise _Diverged(f"{what}: the weights became NaN or inf")
             if np.abs(p).max(initial=0) > np.sqrt(np.finfo(p.dtype).max):
-                raise Diverged(f"{what}: the weights grew to {np.abs(p).max():.3g}")
+                raise _Diverged(f"{what}: the weights grew to {np.abs(p).max():.3g}")
 
     def restore(self, params) -> int:
         """Put the last sane weights back; returns the epoch they are from (0: the start)."""
@@ -328,7 +328,7 @@ class Network:
         """
         X, targets = self._prepare(X, y, "Network.fit")
         validation, epochs, batch_size, stopper = self._fit_arguments(
-            X, validation_data, epochs, batch_size, shuffle, early_stopping, callback)
+            X, validation_data, epochs, batch_size, shuffle, early_stopping, callback, verbose)
         optimizer = get_optimizer(optimizer, learning_rate)
         rng = self._seeded(seed)
         history, guard = History(), DivergenceGuard(self)
@@ -348,13 +348,14 @@ class Network:
                 if callback is not None and callback(epoch - 1, history, self):
                     break
             self._keep_best(stopper, history)
-        except Diverged as reason:
+        except _Diverged as reason:
             self._diverged(history, progress, guard, optimizer, X, str(reason))
         finally:
             progress.close()
         return history
 
-    def _fit_arguments(self, X, validation_data, epochs, batch_size, shuffle, early_stopping, callback):
+    def _fit_arguments(self, X, validation_data, epochs, batch_size, shuffle, early_stopping, callback,
+                       verbose):
         """Check fit's arguments before any training: ``(validation, epochs, batch_size, stopper)``."""
         _need_rows(X, "Network.fit")
         self.l2 = check_positive_number(self.l2, "l2", "Network", allow_zero=True)
@@ -362,6 +363,7 @@ class Network:
         epochs = check_integer(epochs, "epochs", 1, "Network.fit")
         batch_size = min(check_integer(batch_size, "batch_size", 1, "Network.fit"), len(X))
         check_bool(shuffle, "shuffle", "Network.fit")
+        _check_verbose(verbose)
         if callback is not None and not callable(callback):
             raise TypeError(f"Network.fit: callback must be a function (epoch, history, network), "
                             f"got {callback!r}.")
@@ -401,12 +403,15 @@ class Network:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             scores = self._scores(*validation)
         if not np.isfinite(scores["loss"]) or scores["loss"] > DIVERGENCE_FACTOR * max(guard.first_loss, 1.0):
-            raise Diverged(f"at the end of epoch {epoch}: the validation loss became {scores['loss']:.3g}")
+            raise _Diverged(f"at the end of epoch {epoch}: the validation loss became {scores['loss']:.3g}")
         return scores["loss"], scores["accuracy"]
 
     def _seeded(self, seed):
         """The batch-order generator of ``fit``, with every dropout layer reseeded from it."""
-        rng = np.random.default_rng(seed)
+        try:
+            rng = np.random.default_rng(seed)
+        except (TypeError, ValueError):
+            raise ArgumentError(f"Network.fit: seed must be a whole number >= 0 or None, got {seed!r}.") from None
         for layer in self.layers:
             if hasattr(layer, "rng"):
                 layer.rng = np.random.default_rng(rng.integers(2**63))
@@ -551,6 +556,13 @@ def _check_cost_fits(cost, last, n_outputs):
                          "better, no activation and loss='sigmoid_cross_entropy' (on logits).")
 
 
+def _check_verbose(verbose):
+    ok = (verbose is None or (isinstance(verbose, str) and verbose in ("auto", "bar", "lines"))
+          or (isinstance(verbose, (bool, int, np.integer)) and verbose in (0, 1)))
+    if not ok:
+        raise ValueError(f"Network.fit: verbose must be True, False, 'bar' or 'lines', got {verbose!r}.")
+
+
 def _need_rows(X, where, name="X"):
     if len(X) == 0:
         raise ShapeError(f"{where}: {name} has 0 rows; at least one sample is needed.")
@@ -605,15 +617,17 @@ def _weights_file(path):
 def _read_npz(path) -> dict:
     """Every array of a ``.npz`` file, read in full (so a damaged file fails here, not halfway)."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if not isinstance(data, np.lib.npyio.NpzFile):
-                raise ValueError("it holds a single array, not the named arrays of Network.save")
-            return {k: data[k] for k in data.files}
+        data = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise FileNotFoundError(f"no weights file at {path!s}; save one with network.save(path).") from None
-    except AttributeError:  # np.load gave a plain array: no context manager
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+        raise InputError(f"{path!s} is not a readable weights file written by Network.save ({err}).") from None
+    if not isinstance(data, np.lib.npyio.NpzFile):
         raise InputError(f"{path!s} is not a weights file written by Network.save "
-                         "(it holds a single array, not named arrays).") from None
+                         "(it holds a single array, not named arrays).")
+    try:
+        with data:
+            return {k: data[k] for k in data.files}
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
         raise InputError(f"{path!s} is not a readable weights file written by Network.save "
                          f"({err}).") from None

@@ -93,8 +93,9 @@ class Momentum(Optimizer):
 
     def update(self, key, param, grad):
         v = self._state(key, param, "v")["v"]
-        v *= self.momentum; v -= self.learning_rate * grad    # v <- mu v - eta g
-        param += v                                            # theta <- theta + v
+        v *= self.momentum                 # v <- mu v - eta g
+        v -= self.learning_rate * grad
+        param += v                         # theta <- theta + v
 
 
 class Adam(Optimizer):
@@ -117,8 +118,10 @@ class Adam(Optimizer):
         state = self._state(key, param, "m", "v")
         state["t"] = t = state.get("t", 0) + 1     # the step number, from 1
         b1, b2, m, v = self.beta1, self.beta2, state["m"], state["v"]
-        m *= b1; m += (1 - b1) * grad             # m <- b1 m + (1 - b1) g
-        v *= b2; v += (1 - b2) * grad ** 2        # v <- b2 v + (1 - b2) g^2
+        m *= b1                        # m <- b1 m + (1 - b1) g
+        m += (1 - b1) * grad
+        v *= b2                        # v <- b2 v + (1 - b2) g^2
+        v += (1 - b2) * grad ** 2
         m_hat = m / (1 - b1 ** t)
         v_hat = v / (1 - b2 ** t)
         param -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)

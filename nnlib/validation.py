@@ -106,6 +106,8 @@ def check_labels(y, n_classes: int | None = None, n_samples: int | None = None,
         if not np.all(y == np.round(y)):
             raise InputError(f"{who}{name} must hold whole-number class labels, got values such as "
                              f"{y[y != np.round(y)][0]}.")
+        if y.size and np.abs(y).max() >= 2**53:
+            raise InputError(f"{who}{name} holds {np.abs(y).max():.3g}, far too large for a class label.")
     if n_samples is not None and y.shape[0] != n_samples:
         raise ShapeError(f"{who}{name} has {y.shape[0]} labels but there are {n_samples} samples.")
     y = y.astype(np.int64, copy=False)
