@@ -161,7 +161,7 @@ def _pair(name, f, fprime):
 
 ACTIVATIONS = {
     "step": _pair("step", step, step_prime),
-    "identity": _pair("identity", identity, identity_prime),
+    "identity": Activation("identity", identity, identity_prime, lambda dout, z, a: dout),  # g' = 1
     "sigmoid": _pair("sigmoid", sigmoid, sigmoid_prime),
     "tanh": _pair("tanh", tanh, tanh_prime),
     "relu": _pair("relu", relu, relu_prime),

@@ -42,7 +42,7 @@ from .validation import (InputError, ShapeError, as_array, check_integer, check_
 
 __all__ = ["Cost", "MeanSquaredError", "BinaryCrossEntropy", "CategoricalCrossEntropy",
            "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "COSTS", "get_cost", "one_hot",
-           "prepare_targets", "mse", "binary_cross_entropy", "categorical_cross_entropy",
+           "prepare_targets", "log_softmax", "mse", "binary_cross_entropy", "categorical_cross_entropy",
            "softmax_cross_entropy", "sigmoid_cross_entropy"]
 
 EPS = 1e-12  # keeps log() finite when a probability is exactly 0 or 1
@@ -137,7 +137,12 @@ class Cost:
     def value_and_gradient(self, a, y):
         """Both at once, with the inputs checked once: ``(value(a, y), gradient(a, y))``."""
         prepared, y = self.prepare(a, y)
-        return float(self.formula(prepared, y)), self.formula_gradient(prepared, y).reshape(np.shape(a))
+        value, gradient = self.formula_and_gradient(prepared, y)
+        return float(value), gradient.reshape(np.shape(a))
+
+    def formula_and_gradient(self, a, y):
+        """``(formula(a, y), formula_gradient(a, y))``; a cost may share work between the two."""
+        return self.formula(a, y), self.formula_gradient(a, y)
 
     def formula(self, a, y):
         """:math:`C` on prepared arrays (what :meth:`prepare` returns): the cost's formula."""
@@ -219,6 +224,12 @@ class CategoricalCrossEntropy(Cost):
         return -y / p / len(p)
 
 
+def log_softmax(z):
+    r""":math:`\ln \mathrm{softmax}(z)` row by row, :math:`z - \max z - \ln\sum_k e^{z_k - \max z}`: no overflow."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
 class SoftmaxCrossEntropy(Cost):
     r"""Softmax and categorical cross-entropy fused, on logits :math:`z` (n, k), k >= 2.
 
@@ -237,12 +248,14 @@ class SoftmaxCrossEntropy(Cost):
         _need_classes(self, z)
 
     def formula(self, z, y):
-        shifted = z - z.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # ln softmax(z)
-        return -np.sum(y * log_p) / len(z)
+        return -np.sum(y * log_softmax(z)) / len(z)
 
     def formula_gradient(self, z, y):
         return (softmax(z) - y) / len(z)
+
+    def formula_and_gradient(self, z, y):
+        log_p = log_softmax(z)                 # ln softmax(z), once for both
+        return -np.sum(y * log_p) / len(z), (np.exp(log_p) - y) / len(z)
 
 
 class SigmoidCrossEntropy(Cost):

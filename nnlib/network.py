@@ -274,8 +274,9 @@ class Network:
     def _forward_backward(self, X, targets, training):
         """Loss and output of one batch of prepared arrays, with every ``grads`` set."""
         out = self.forward(X, training=training)
-        loss = float(self.cost.formula(out, targets))     # C
-        self.backward(self.cost.formula_gradient(out, targets))   # dC/da, handed back
+        loss, dout = self.cost.formula_and_gradient(out, targets)   # C and dC/da
+        loss = float(loss)
+        self.backward(dout)
         if self.l2:
             for dense in self._dense_layers():
                 dense.grads["W"] += self.l2 * dense.W      # dC/dW + lambda W
@@ -577,7 +578,10 @@ def _true_labels(targets):
 
 
 def _count_correct(cost, out, labels) -> int:
-    return int(np.count_nonzero(predicted_labels(cost.output(out)) == labels))
+    # every cost's output link keeps the order within a row, so for k > 1 outputs the argmax of
+    # the raw outputs is that of the probabilities: only one output needs them (p >= 0.5)
+    scores = cost.output(out) if out.shape[1] == 1 else out
+    return int(np.count_nonzero(predicted_labels(scores) == labels))
 
 
 def _batches(n, batch_size, rng, shuffle):
