@@ -82,3 +82,9 @@ def test_the_lazy_modules_still_load():
     import nnlib
     for name in nnlib._LAZY:
         assert getattr(nnlib, name).__name__ == f"nnlib.{name}"
+
+
+def test_the_package_exports_exist():
+    import nnlib
+    for name in nnlib.__all__:
+        assert hasattr(nnlib, name), name
