@@ -259,7 +259,7 @@ class Network:
         r""":math:`\frac{\lambda}{2}\sum_{\text{layers}} \lVert W\rVert^2` (0 without ``l2``)."""
         if not self.l2:
             return 0.0
-        return 0.5 * self.l2 * float(sum(np.sum(d.W ** 2) for d in self._dense_layers()))
+        return 0.5 * self.l2 * float(sum(np.sum(dense.W ** 2) for dense in self._dense_layers()))
 
     def loss(self, X, y) -> float:
         """The cost of the network on (X, y), plus the L2 penalty if any."""
