@@ -114,8 +114,9 @@ class Cost:
     def check_targets(self, y, name="y", where=None):
         """Raise if this cost cannot take the prepared targets ``y`` (n, k)."""
         if self.probability_targets and y.size and (y.min() < 0 or y.max() > 1):
-            raise InputError(f"{where or self.name}: {name}: {self.name} targets must lie in [0, 1] "
-                             f"(labels 0/1 or one-hot), got values from {y.min()} to {y.max()}.")
+            who = f"{where}: {name}: {self.name}" if where else f"{self.name}: {name}:"
+            raise InputError(f"{who} targets must lie in [0, 1] (labels 0/1 or one-hot), got values "
+                             f"from {y.min()} to {y.max()}.")
 
     def check_outputs(self, a):
         """Raise if this cost cannot take the outputs ``a`` (n, k); the base class takes any."""

@@ -350,7 +350,7 @@ class Network:
                     break
             self._keep_best(stopper, history)
         except _Diverged as reason:
-            self._diverged(history, progress, guard, optimizer, X, str(reason))
+            self._diverged(history, progress, guard, optimizer, X, targets, str(reason))
         finally:
             progress.close()
         return history
@@ -444,19 +444,19 @@ class Network:
             history.message = (f"Kept the weights of epoch {stopper.best_epoch}, the best "
                                f"{stopper.monitor}.")
 
-    def _diverged(self, history, progress, guard, optimizer, X, what):
+    def _diverged(self, history, progress, guard, optimizer, X, targets, what):
         """Stop training: restore the last sane weights, say so and why, warn."""
         kept = guard.restore(self._weights())
         history.keep_epochs(kept)
         history.diverged = True
-        history.message = (f"Training stopped {what}. {self._diagnosis(X, guard, optimizer)} "
-                           + (f"The weights from the end of epoch {kept}, the last sane ones,"
-                              if kept else "The starting weights")
-                           + " have been kept.")
+        cause = self._diagnosis(X, targets, guard, optimizer)
+        kept_weights = (f"The weights from the end of epoch {kept}, the last sane ones,"
+                        if kept else "The starting weights")
+        history.message = f"Training stopped {what}. {cause} {kept_weights} have been kept."
         progress.message(history.message)
         warnings.warn(history.message, TrainingDiverged, stacklevel=3)
 
-    def _diagnosis(self, X, guard, optimizer):
+    def _diagnosis(self, X, targets, guard, optimizer):
         """The likely cause of a divergence, in words."""
         largest = float(np.abs(X).max())
         if guard.first_loss is None or not np.isfinite(guard.first_loss):
@@ -467,6 +467,11 @@ class Network:
         if largest > 1e6:
             return (f"The inputs are huge (the largest |X| is {largest:.3g}): scale them, e.g. to "
                     "mean 0 and standard deviation 1; a smaller learning rate alone will not fix this.")
+        zero = self.cost.value(np.zeros_like(targets[:1000]), targets[:1000])  # outputs of 0
+        if guard.first_loss > 100 * max(zero, 1e-3):
+            return (f"The loss started at {guard.first_loss:.3g}, far above the {zero:.3g} of a "
+                    "network that outputs 0: the starting weights are too large (the default "
+                    "init='he' for ReLU, 'xavier' for tanh keeps them in range).")
         rate = optimizer.learning_rate
         return (f"The learning rate ({rate:g}) is probably too large; try a smaller one, "
                 f"such as {rate / 10:g}.")

@@ -474,3 +474,16 @@ def test_dropout_probability_must_be_a_real_number():
     for p in (1j, "0.5", True, None):
         with pytest.raises(ValueError, match=r"drop probability p must be in \[0, 1\)"):
             Dropout(p)
+
+
+def test_weights_started_far_too_large_are_blamed_on_the_initialization():
+    """Lesson 8's 'try': six ReLU layers from N(0, 1) weights blow up at once; that is not the
+    learning rate's fault."""
+    X2, y2 = nnlib.datasets.make_spirals(300, classes=3, noise=0.2, seed=0)
+    sizes = [2] + [64] * 6
+    layers = [Dense(a, b, "relu", init="normal") for a, b in zip(sizes, sizes[1:])]
+    net = Network(layers + [Dense(64, 3, init="normal")], loss="softmax_cross_entropy", seed=0)
+    with pytest.warns(TrainingDiverged, match=r"far above the 1.1 of a network that outputs 0: the starting "
+                                              r"weights are too large"):
+        h = net.fit(X2, y2, epochs=5, batch_size=32, learning_rate=0.05, verbose=False)
+    assert h.diverged and "learning rate (0.05) is probably too large" not in h.message
