@@ -37,8 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import sigmoid, softmax
-from .validation import (InputError, ShapeError, as_array, check_integer, check_labels,
-                         is_label_vector)
+from .validation import InputError, ShapeError, as_array, check_integer, check_labels, is_label_vector
 
 __all__ = ["Cost", "MeanSquaredError", "BinaryCrossEntropy", "CategoricalCrossEntropy",
            "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "COSTS", "get_cost", "one_hot",

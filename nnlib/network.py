@@ -30,8 +30,15 @@ from .layers import ActivationLayer, Dense, Layer
 from .metrics import predicted_labels
 from .optimizers import get_optimizer
 from .progress import Progress
-from .validation import (ArgumentError, InputError, ShapeError, check_bool, check_features, check_integer,
-                         check_positive_number)
+from .validation import (
+    ArgumentError,
+    InputError,
+    ShapeError,
+    check_bool,
+    check_features,
+    check_integer,
+    check_positive_number,
+)
 
 __all__ = ["Network", "History", "TrainingDiverged", "DivergenceGuard", "EarlyStopping"]
 

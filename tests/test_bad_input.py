@@ -14,8 +14,18 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import nnlib
-from nnlib import (Dense, Dropout, InputError, Network, ShapeError, TrainingDiverged, accuracy,
-                   confusion_matrix, numerical_gradient, one_hot)
+from nnlib import (
+    Dense,
+    Dropout,
+    InputError,
+    Network,
+    ShapeError,
+    TrainingDiverged,
+    accuracy,
+    confusion_matrix,
+    numerical_gradient,
+    one_hot,
+)
 from nnlib.costs import categorical_cross_entropy, prepare_targets, softmax_cross_entropy
 from nnlib.datasets import make_moons, train_test_split
 from nnlib.metrics import predicted_labels, to_labels

@@ -77,7 +77,7 @@ def test_network_gradients_match_finite_differences(case):
 def test_l2_penalty_is_added_to_the_loss():
     plain = Network([Dense(3, 4, "tanh"), Dense(4, 2)], loss="mse", seed=1)
     decayed = Network([Dense(3, 4, "tanh"), Dense(4, 2)], loss="mse", l2=0.5, seed=1)
-    W_squared = sum(np.sum(l.params["W"] ** 2) for l in plain.layers)
+    W_squared = sum(np.sum(layer.params["W"] ** 2) for layer in plain.layers)
     assert decayed.loss(X, TARGETS2) == pytest.approx(plain.loss(X, TARGETS2) + 0.25 * W_squared)
     loss = decayed.compute_gradients(X, TARGETS2, training=False)
     assert loss == pytest.approx(decayed.loss(X, TARGETS2))
