@@ -18,27 +18,34 @@ from typing import Callable
 
 import numpy as np
 
+from .validation import as_array
+
+__all__ = ["step", "step_prime", "identity", "identity_prime", "sigmoid", "sigmoid_prime", "tanh",
+           "tanh_prime", "relu", "relu_prime", "leaky_relu", "leaky_relu_prime", "softmax",
+           "softmax_prime", "elementwise_backward", "softmax_backward", "Activation", "ACTIVATIONS",
+           "get_activation"]
+
 
 def step(z):
     r"""Heaviside step: :math:`g(z) = 1` if :math:`z \ge 0` else :math:`0` (the perceptron's)."""
-    z = np.asarray(z)
+    z = as_array(z, "z", "step")
     return (z >= 0).astype(_float_dtype(z))
 
 
 def step_prime(z):
     r""":math:`g'(z) = 0` everywhere it exists: why a step cannot be trained by gradient descent."""
-    z = np.asarray(z)
+    z = as_array(z, "z", "step_prime")
     return np.zeros_like(z, dtype=_float_dtype(z))
 
 
 def identity(z):
     r""":math:`g(z) = z` (a linear neuron)."""
-    return np.asarray(z) * 1
+    return as_array(z, "z", "identity") * 1
 
 
 def identity_prime(z):
     r""":math:`g'(z) = 1`."""
-    z = np.asarray(z)
+    z = as_array(z, "z", "identity_prime")
     return np.ones_like(z, dtype=_float_dtype(z))
 
 
@@ -48,7 +55,7 @@ def sigmoid(z):
     Computed as :math:`\tfrac12(1 + \tanh(z/2))`, the same function with no
     ``exp`` overflow for large :math:`|z|`.
     """
-    z = np.asarray(z)
+    z = as_array(z, "z", "sigmoid")
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
@@ -60,36 +67,36 @@ def sigmoid_prime(z):
 
 def tanh(z):
     r"""Hyperbolic tangent :math:`\tanh(z) = (e^z - e^{-z}) / (e^z + e^{-z})`, in (-1, 1)."""
-    return np.tanh(z)
+    return np.tanh(as_array(z, "z", "tanh"))
 
 
 def tanh_prime(z):
     r""":math:`\tanh'(z) = 1 - \tanh^2(z)`."""
-    t = np.tanh(z)
-    return 1.0 - t * t
+    a = tanh(z)
+    return 1.0 - a * a
 
 
 def relu(z):
     r"""Rectified linear unit :math:`\mathrm{relu}(z) = \max(0, z)`."""
-    z = np.asarray(z)
+    z = as_array(z, "z", "relu")
     return np.maximum(z, 0)
 
 
 def relu_prime(z):
     r""":math:`\mathrm{relu}'(z) = 1` if :math:`z > 0` else :math:`0` (we take 0 at the kink)."""
-    z = np.asarray(z)
+    z = as_array(z, "z", "relu_prime")
     return (z > 0).astype(_float_dtype(z))
 
 
 def leaky_relu(z, alpha: float = 0.01):
     r"""Leaky ReLU :math:`g(z) = z` if :math:`z > 0` else :math:`\alpha z` (default :math:`\alpha = 0.01`)."""
-    z = np.asarray(z)
+    z = as_array(z, "z", "leaky_relu")
     return np.where(z > 0, z, alpha * z)
 
 
 def leaky_relu_prime(z, alpha: float = 0.01):
     r""":math:`g'(z) = 1` if :math:`z > 0` else :math:`\alpha`."""
-    z = np.asarray(z)
+    z = as_array(z, "z", "leaky_relu_prime")
     return np.where(z > 0, 1.0, alpha).astype(_float_dtype(z))
 
 
@@ -100,7 +107,7 @@ def softmax(z):
     the row maximum first: :math:`\mathrm{softmax}(z - c) = \mathrm{softmax}(z)`, and
     with :math:`c = \max_j z_j` no exponent exceeds 0, so nothing overflows.
     """
-    z = np.asarray(z)
+    z = as_array(z, "z", "softmax")
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -154,7 +161,7 @@ def _pair(name, f, fprime):
 
 ACTIVATIONS = {
     "step": _pair("step", step, step_prime),
-    "identity": _pair("identity", identity, identity_prime),
+    "identity": Activation("identity", identity, identity_prime, lambda dout, z, a: dout),  # g' = 1
     "sigmoid": _pair("sigmoid", sigmoid, sigmoid_prime),
     "tanh": _pair("tanh", tanh, tanh_prime),
     "relu": _pair("relu", relu, relu_prime),

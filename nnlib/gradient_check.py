@@ -15,12 +15,20 @@ correct gradient gives about 1e-7 or less; 1e-2 or more means a bug.
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
+
+from .validation import InputError, as_array, check_positive_number
+
+__all__ = ["rel_error", "numerical_gradient", "numerical_gradient_array", "derivative",
+           "check_layer_gradients", "check_network_gradients", "format_gradient_report"]
 
 
 def rel_error(a, b) -> float:
     """Largest elementwise relative error between two arrays of the same shape."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a = as_array(a, "a", "rel_error").astype(np.float64)
+    b = as_array(b, "b", "rel_error").astype(np.float64)
     if a.shape != b.shape:
         raise ValueError(f"rel_error: shapes differ, {a.shape} vs {b.shape}.")
     if a.size == 0:
@@ -29,26 +37,65 @@ def rel_error(a, b) -> float:
 
 
 def numerical_gradient(f, x, h: float = 1e-5) -> np.ndarray:
-    r"""Centred-difference gradient of a scalar function ``f()`` with respect to array ``x``.
+    r"""Centred-difference gradient of a scalar function with respect to the array ``x``.
 
-    ``f`` takes no arguments and reads ``x``, which is nudged in place entry by
-    entry and restored, so ``x`` may be a network's weight array. Returns an array
-    shaped like ``x``. Use float64: in float32 the differences drown in rounding.
+    Two forms, both :math:`\partial f/\partial x_i \approx (f(x + h e_i) - f(x - h e_i)) / 2h`:
+
+    * ``f()`` takes no arguments and reads ``x`` (e.g. a network's weight array): ``x`` is
+      nudged in place entry by entry and always restored, even when ``f`` raises. ``x`` must
+      then be a float numpy array (a list or an int array cannot be nudged by ``h``).
+    * ``f(x)`` takes the array (the exercise's form): it gets a float copy of ``x``, nudged;
+      ``x`` itself is never changed.
+
+    Returns a float64 array shaped like ``x``. Use float64: in float32 the differences drown
+    in rounding.
     """
-    x = np.asarray(x)
+    h = check_positive_number(h, "h", "numerical_gradient")
+    takes_x = _takes_one_argument(f)
+    if takes_x:
+        x = np.array(as_array(x, "x", "numerical_gradient"), dtype=np.float64)
+    elif not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        got = f"a {type(x).__name__}" if not isinstance(x, np.ndarray) else f"an array of dtype {x.dtype}"
+        raise InputError(f"numerical_gradient: f() reads x, so x must be the float array it reads "
+                         f"(nudged in place by h = {h:g}), got {got}. Make x a float array first "
+                         "(x = np.asarray(x, dtype=float)) and let f read it, or give f an argument: "
+                         "f(x).")
+    evaluate = (lambda: f(x)) if takes_x else f
     grad = np.zeros(x.shape, dtype=np.float64)
-    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
-    while not it.finished:
-        i = it.multi_index
+    for i in np.ndindex(x.shape):
         old = x[i]
-        x[i] = old + h
-        f_plus = float(f())
-        x[i] = old - h
-        f_minus = float(f())
-        x[i] = old
+        try:
+            x[i] = old + h
+            f_plus = _number(evaluate())
+            x[i] = old - h
+            f_minus = _number(evaluate())
+        finally:
+            x[i] = old
         grad[i] = (f_plus - f_minus) / (2 * h)
-        it.iternext()
     return grad
+
+
+def _takes_one_argument(f) -> bool:
+    """True when ``f`` must be called as ``f(x)``, False when ``f()`` works."""
+    if not callable(f):
+        raise TypeError(f"numerical_gradient: f must be a function, got {f!r}.")
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):  # some builtins have none: call them as f()
+        return False
+    try:
+        signature.bind()
+        return False
+    except TypeError:
+        return True
+
+
+def _number(value) -> float:
+    value = np.asarray(value)
+    if value.size != 1 or value.dtype.kind not in "biuf":
+        raise InputError(f"numerical_gradient: f must return one real number (the cost), got "
+                         f"{'an array of shape ' + str(value.shape) if value.size != 1 else value.dtype}.")
+    return float(value.reshape(()))
 
 
 def numerical_gradient_array(f, x, dout, h: float = 1e-5) -> np.ndarray:
@@ -62,7 +109,7 @@ def numerical_gradient_array(f, x, dout, h: float = 1e-5) -> np.ndarray:
 
 def derivative(g, z, h: float = 1e-5) -> np.ndarray:
     r"""Elementwise centred difference :math:`(g(z + h) - g(z - h)) / 2h` of a vectorized function."""
-    z = np.asarray(z, dtype=np.float64)
+    z = as_array(z, "z", "derivative").astype(np.float64)
     return (g(z + h) - g(z - h)) / (2 * h)
 
 
@@ -70,7 +117,7 @@ def check_layer_gradients(layer, X, seed=0, h: float = 1e-5) -> dict:
     """Worst relative error of a layer's ``backward`` (dX and every parameter) against
     finite differences, for a random upstream gradient. Returns ``{"X": err, "W": err, ...}``."""
     rng = np.random.default_rng(seed)
-    X = np.array(X, dtype=np.float64)
+    X = as_array(X, "X", "check_layer_gradients").astype(np.float64)
     out = layer.forward(X, training=False)
     dout = rng.standard_normal(out.shape)
     layer.forward(X, training=False)
@@ -91,7 +138,7 @@ def check_network_gradients(network, X, y, h: float = 1e-5, verbose: bool = Fals
     network and a handful of samples (each parameter costs two forward passes);
     dropout layers must be off (this runs in evaluation mode).
     """
-    X = np.asarray(X, dtype=np.float64)
+    X = as_array(X, "X", "check_network_gradients").astype(np.float64)
     network.compute_gradients(X, y, training=False)
     analytic = {k: g.copy() for k, _, g in network.parameters()}
     errors = {}

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["normal", "xavier", "he", "INITIALIZERS", "get_initializer", "default_initializer"]
+
 
 def normal(n_in, n_out, rng, dtype=np.float64):
     """Standard normal weights of shape (n_in, n_out)."""

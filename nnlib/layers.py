@@ -3,21 +3,26 @@ r"""Layers: the building blocks a :class:`~nnlib.network.Network` stacks.
 Every layer keeps the same contract (CS231n's):
 
 * ``forward(X, training=False)`` takes X of shape (batch, n_in), returns the
-  output of shape (batch, n_out) and keeps in a cache what backward will need;
-* ``backward(dout)`` takes dout = dC/d(output), shape (batch, n_out), returns
-  dX = dC/dX, shape (batch, n_in), and fills ``grads``, which mirror ``params``
-  name for name and shape for shape. Each backward overwrites ``grads`` in place:
-  copy them (``layer.grads["W"].copy()``) to keep the values of an earlier batch.
+  output of shape (batch, n_out) and keeps in ``cache`` what backward will need;
+* ``backward(dout)`` takes dout = :math:`\partial C/\partial A`, shape (batch, n_out),
+  returns :math:`\partial C/\partial X`, shape (batch, n_in), and sets ``grads``, which
+  mirror ``params`` name for name and shape for shape. Each backward puts new arrays
+  into ``grads``: read them after the backward pass you mean (``Network.parameters()``
+  gives the current ones).
 
 Rows are samples, columns are features: :math:`Z = XW + b`, never column vectors.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .activations import get_activation
 from .initializers import default_initializer, get_initializer
-from .validation import ShapeError, check_features
+from .validation import ShapeError, check_features, check_integer
+
+__all__ = ["Layer", "Dense", "ActivationLayer", "Dropout"]
 
 
 class Layer:
@@ -45,16 +50,15 @@ class Layer:
     def __call__(self, X, training=False):
         return self.forward(X, training=training)
 
-    def _check_dout(self, dout, expected_shape):
-        if np.shape(dout) != expected_shape:
-            raise ShapeError(f"{self.name}.backward: expected dout of shape {expected_shape} "
-                             f"(like this layer's output), got {np.shape(dout)}.")
-        return dout
-
-    def _need_cache(self):
+    def _cached(self, dout):
+        """What forward kept, after checking that ``dout`` has the shape of forward's output."""
         if self.cache is None:
             raise RuntimeError(f"{self.name}.backward was called before forward: "
                                "run forward on a batch first, it keeps what backward needs.")
+        expected = self.cache[-1].shape  # the output A is the last item of every cache
+        if np.shape(dout) != expected:
+            raise ShapeError(f"{self.name}.backward: expected dout of shape {expected} "
+                             f"(like this layer's output), got {np.shape(dout)}.")
         return self.cache
 
 
@@ -65,23 +69,23 @@ class Dense(Layer):
 
     * X: (batch, n_in); W: (n_in, n_out); b: (n_out,); Z, A: (batch, n_out).
 
-    Backward, given dout = :math:`\partial C/\partial A`:
+    Backward, given dout = :math:`\partial C/\partial A` (lesson 6's four equations):
 
     * :math:`\delta = \partial C/\partial Z = \text{dout} \odot g'(Z)`  (batch, n_out)
     * :math:`\partial C/\partial W = X^T \delta`  (n_in, n_out)
-    * :math:`\partial C/\partial b = \sum_{\text{batch}} \delta`  (n_out,)
+    * :math:`\partial C/\partial b = \sum_{\text{rows}} \delta`  (n_out,)
     * :math:`\partial C/\partial X = \delta W^T`  (batch, n_in)
     """
 
     def __init__(self, n_in: int, n_out: int, activation=None, init=None, seed=None,
                  dtype=np.float64, name=None):
-        super().__init__(name or f"Dense({n_in}->{n_out})")
-        if int(n_in) < 1 or int(n_out) < 1:
-            raise ValueError(f"{self.name}: n_in and n_out must be at least 1, got {n_in}, {n_out}.")
-        self.n_in, self.n_out = int(n_in), int(n_out)
+        where = name or "Dense"
+        self.n_in = check_integer(n_in, "n_in", 1, where)
+        self.n_out = check_integer(n_out, "n_out", 1, where)
+        super().__init__(name or f"Dense({self.n_in}->{self.n_out})")
+        self.dtype = _float_dtype(dtype, self.name)
         self.activation = get_activation(activation)
         self.init = init or default_initializer(self.activation.name)
-        self.dtype = np.dtype(dtype)
         self.initialize(np.random.default_rng(seed))
 
     def initialize(self, rng):
@@ -100,34 +104,34 @@ class Dense(Layer):
 
     def forward(self, X, training=False):
         X = check_features(X, "X", self.n_in, where=f"{self.name}.forward", check_finite=False)
-        return self._forward(X)
-
-    def _forward(self, X):
-        Z = X @ self.params["W"]
-        Z += self.params["b"]
-        A = Z if self.activation.name == "identity" else self.activation.output(Z)
+        Z = X @ self.W + self.b            # Z = XW + b
+        A = self.activation.output(Z)      # A = g(Z)
         self.cache = (X, Z, A)
         return A
 
     def backward(self, dout):
-        X, Z, A = self._need_cache()
-        self._check_dout(dout, A.shape)
-        delta = dout if self.activation.name == "identity" else self.activation.backward(dout, Z, A)
-        # written into the arrays grads already holds: a fresh (n_in, n_out) array every
-        # batch would cost as much as the product itself (the memory is new to the process)
-        np.matmul(X.T, delta, out=self._grad("W"))
-        np.sum(delta, axis=0, out=self._grad("b"))
-        return delta @ self.params["W"].T if self.needs_input_grad else None
-
-    def _grad(self, name):
-        """``grads[name]``, made anew if ``params[name]`` has been replaced by another shape or dtype."""
-        g, p = self.grads.get(name), self.params[name]
-        if g is None or g.shape != p.shape or g.dtype != p.dtype:
-            g = self.grads[name] = np.zeros_like(p)
-        return g
+        X, Z, A = self._cached(dout)
+        delta = self.activation.backward(dout, Z, A)   # delta = dout * g'(Z)
+        self.grads["W"] = X.T @ delta                  # dC/dW = X^T delta
+        self.grads["b"] = delta.sum(axis=0)            # dC/db = sum of delta over the rows
+        if not self.needs_input_grad:
+            return None
+        return delta @ self.W.T                        # dC/dX = delta W^T
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}, init={self.init!r})"
+
+
+def _float_dtype(dtype, where):
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind != "f":
+        raise TypeError(f"{where}: dtype must be a floating-point type such as np.float32 or "
+                        f"np.float64 (weights are real numbers that gradient descent moves in small "
+                        f"steps), got {dtype if dtype is not None else 'something that is no dtype'}.")
+    return dtype
 
 
 class ActivationLayer(Layer):
@@ -141,14 +145,13 @@ class ActivationLayer(Layer):
         super().__init__(name or f"Activation({self.activation.name})")
 
     def forward(self, X, training=False):
-        X = check_features(X, "Z", where=f"{self.name}.forward", check_finite=False)
-        A = self.activation.output(X)
-        self.cache = (X, A)
+        Z = check_features(X, "Z", where=f"{self.name}.forward", check_finite=False)
+        A = self.activation.output(Z)
+        self.cache = (Z, A)
         return A
 
     def backward(self, dout):
-        Z, A = self._need_cache()
-        self._check_dout(dout, A.shape)
+        Z, A = self._cached(dout)
         return self.activation.backward(dout, Z, A)
 
     def __repr__(self):
@@ -167,8 +170,8 @@ class Dropout(Layer):
 
     def __init__(self, p: float = 0.5, seed=None, name=None):
         super().__init__(name or f"Dropout({p})")
-        if not 0 <= p < 1:
-            raise ValueError(f"{self.name}: drop probability p must be in [0, 1), got {p}.")
+        if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
+            raise ValueError(f"{self.name}: drop probability p must be in [0, 1), got {p!r}.")
         self.p = float(p)
         self.rng = np.random.default_rng(seed)
 
@@ -178,16 +181,16 @@ class Dropout(Layer):
     def forward(self, X, training=False):
         X = check_features(X, "X", where=f"{self.name}.forward", check_finite=False)
         if not training or self.p == 0:
-            self.cache = (None, X.shape)
+            self.cache = (None, X)
             return X
         q = 1.0 - self.p
-        mask = (self.rng.random(X.shape) < q).astype(X.dtype) / X.dtype.type(q)
-        self.cache = (mask, X.shape)
-        return X * mask
+        mask = (self.rng.random(X.shape) < q).astype(X.dtype) / X.dtype.type(q)   # M / q
+        A = X * mask
+        self.cache = (mask, A)
+        return A
 
     def backward(self, dout):
-        mask, shape = self._need_cache()
-        self._check_dout(dout, shape)
+        mask, _ = self._cached(dout)
         return dout if mask is None else dout * mask
 
     def __repr__(self):

@@ -10,12 +10,16 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import get_activation
-from .validation import InputError, ShapeError
+from .validation import InputError, ShapeError, as_array
+
+__all__ = ["weighted_sum", "Neuron"]
 
 
 def weighted_sum(x, w, b):
     r""":math:`z = w \cdot x + b`. x: (n,) gives a number; x: (batch, n) gives (batch,)."""
-    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    x = as_array(x, "x", "weighted_sum").astype(np.float64)
+    w = as_array(w, "w", "weighted_sum").astype(np.float64)
+    b = as_array(b, "b", "weighted_sum")
     if w.ndim != 1:
         raise ShapeError(f"weighted_sum: expected weights of shape (n,), got {w.shape}.")
     if x.shape[-1:] != w.shape or x.ndim > 2:
@@ -32,8 +36,10 @@ class Neuron:
     """
 
     def __init__(self, w, b=0.0, activation="sigmoid"):
-        self.w = np.array(w, dtype=np.float64).reshape(-1)
-        self.b = float(b)
+        self.w = as_array(w, "w", "Neuron").astype(np.float64).reshape(-1)
+        self.b = float(as_array(b, "b", "Neuron")) if np.size(b) == 1 else None
+        if self.b is None:
+            raise ShapeError(f"Neuron: the bias b is one number, got shape {np.shape(b)}.")
         if not np.isfinite(self.w).all() or not np.isfinite(self.b):
             raise InputError("Neuron: weights and bias must be finite numbers.")
         self.activation = get_activation(activation)

@@ -409,12 +409,37 @@ def plot_digits(images, labels=None, predictions=None, probabilities=None, n=20,
 
 
 # -- confusion matrix --------------------------------------------------------------------------------
+#: Up to this many classes each cell of a confusion matrix shows its number; above it the
+#: colours alone (150 classes would be 22,500 texts: 14 s to draw, and unreadable).
+ANNOTATE_MAX_CLASSES = 20
+
+
+def _annotate_cells(ax, values, counts, totals, vmax, fmt, normalize):
+    k = values.shape[0]
+    annot_size = FONT["small"] if k <= 10 else max(6, FONT["small"] - (k - 10) // 2)
+    for i in range(k):
+        for j in range(k):
+            dark = values[i, j] / vmax > 0.55
+            if normalize and totals[i, 0] == 0:
+                text = "–"  # no samples of this class: the fraction is undefined
+            elif normalize and counts[i, j] == 0:
+                text = "0"  # a plain 0 lets the real mistakes stand out
+            elif normalize and values[i, j] < 0.005:
+                text = "<.01"  # a few mistakes, not none
+            else:
+                text = fmt.format(values[i, j])
+            ax.text(j, i, text, ha="center", va="center", fontsize=annot_size,
+                    color="white" if dark else "black")
+
+
 def plot_confusion_matrix(cm, class_names=None, ax=None, normalize=False):
     """The confusion matrix as a heat map: rows are true classes, columns predicted ones.
 
     Each cell is annotated with its count, or with ``normalize=True`` with the
-    fraction of its row (so the diagonal is each class's recall). The title gives the
-    accuracy, the sum of the diagonal over the total.
+    fraction of its row (so the diagonal is each class's recall), for up to
+    ``ANNOTATE_MAX_CLASSES`` (20) classes; larger matrices show the colours only and
+    label every few classes, so 300 classes still draw in well under a second. The
+    title gives the accuracy, the sum of the diagonal over the total.
     """
     where = "plot_confusion_matrix"
     cm = _numeric(cm, "cm", where)
@@ -445,22 +470,11 @@ def plot_confusion_matrix(cm, class_names=None, ax=None, normalize=False):
     bar = fig.colorbar(image, cax=ax.inset_axes([1.03, 0.0, 0.045, 1.0]))
     bar.set_label("fraction of the row" if normalize else "count", fontsize=FONT["label"])
     bar.ax.tick_params(labelsize=FONT["tick"])
-    annot_size = FONT["small"] if k <= 10 else max(6, FONT["small"] - (k - 10) // 2)
-    for i in range(k):
-        for j in range(k):
-            dark = values[i, j] / vmax > 0.55
-            if normalize and totals[i, 0] == 0:
-                text = "–"  # no samples of this class: the fraction is undefined
-            elif normalize and counts[i, j] == 0:
-                text = "0"  # a plain 0 lets the real mistakes stand out
-            elif normalize and values[i, j] < 0.005:
-                text = "<.01"  # a few mistakes, not none
-            else:
-                text = fmt.format(values[i, j])
-            ax.text(j, i, text, ha="center", va="center", fontsize=annot_size,
-                    color="white" if dark else "black")
-    ax.set_xticks(range(k), names)
-    ax.set_yticks(range(k), names)
+    if k <= ANNOTATE_MAX_CLASSES:  # beyond that the numbers are unreadable and slow to draw
+        _annotate_cells(ax, values, counts, totals, vmax, fmt, normalize)
+    ticks = np.arange(0, k, max(1, -(-k // ANNOTATE_MAX_CLASSES)))  # at most ~20 labelled ticks
+    ax.set_xticks(ticks, [names[i] for i in ticks])
+    ax.set_yticks(ticks, [names[i] for i in ticks])
     if k > 4 and max(len(s) for s in names) > 3:
         ax.tick_params(axis="x", labelrotation=45)
         for label in ax.get_xticklabels():

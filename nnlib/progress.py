@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 import time
 
+__all__ = ["Progress", "in_notebook"]
+
 
 def in_notebook() -> bool:
     """True inside a Jupyter kernel (JupyterLab, VS Code, Colab), False in a terminal or script."""

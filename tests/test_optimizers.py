@@ -120,13 +120,13 @@ def test_invalid_learning_rates(cls, lr):
 
 
 def test_invalid_hyperparameters():
-    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"momentum must be a number in \[0, 1\), got 1.0"):
         Momentum(0.1, momentum=1.0)
-    with pytest.raises(ValueError, match="Adam needs 0 <= beta1 < 1"):
+    with pytest.raises(ValueError, match=r"beta1 must be a number in \[0, 1\), got 1.0"):
         Adam(0.1, beta1=1.0)
     with pytest.raises(ValueError, match="beta2"):
         Adam(0.1, beta2=-0.5)
-    with pytest.raises(ValueError, match="epsilon > 0"):
+    with pytest.raises(ValueError, match="Adam: epsilon must be a positive number, got 0"):
         Adam(0.1, epsilon=0)
 
 
