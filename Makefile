@@ -40,11 +40,13 @@ test: $(STAMP)
 	MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest tests notebooks solutions exercises \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
-# The library's tests without the slow kinds: executed notebooks and exercise sets, the browser,
-# the class grader and its sandbox, the HTML builds, the benchmark scripts.
-FAST_IGNORE := test_browser.py test_exercises.py test_grading.py test_html_builds.py test_benchmark.py test_project.py
+# The library's own tests, in seconds: everything in tests/ but the slow kinds, namely the exercise
+# sets (they execute notebooks), the browser, the class grader and its sandbox, the HTML builds,
+# the project's files, the benchmark scripts and the widgets (they draw figures: about 40 s).
+FAST_IGNORE := test_browser.py test_exercises.py test_grading.py test_html_builds.py test_project.py \
+	test_benchmark.py test_widgets_*
 test-fast: $(STAMP)
-	MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest tests -q $(addprefix --ignore=tests/,$(FAST_IGNORE))
+	MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest tests -q $(addprefix --ignore-glob=tests/,$(FAST_IGNORE))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
