@@ -6,11 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: lab test setup exercises slides site bench clean help
+.PHONY: lab test test-fast lint setup exercises slides site bench clean help
 
 help:
 	@echo "make lab        set up (first time only) and open JupyterLab on the course"
 	@echo "make test       set up (first time only) and run every test"
+	@echo "make test-fast  the library's own tests only, in seconds (no notebooks, browser, grading, builds)"
+	@echo "make lint       ruff check ."
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make slides     write reveal.js decks of the lessons to build/slides/"
 	@echo "make site       write a static HTML site of the executed lessons to build/site/"
@@ -38,8 +40,20 @@ lab: $(STAMP)
 # One BLAS thread for the tests: the networks here are small, and two OpenBLAS threads
 # fighting pytest and a kernel for 2 cores made training up to 10x slower (make bench uses both).
 test: $(STAMP)
+	$(BIN)/ruff check .
 	MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest tests notebooks solutions exercises \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600
+
+# The library's own tests, in seconds: everything in tests/ but the slow kinds, namely the exercise
+# sets (they execute notebooks), the browser, the class grader and its sandbox, the HTML builds,
+# the project's files, the benchmark scripts and the widgets (they draw figures: about 40 s).
+FAST_IGNORE := test_browser.py test_exercises.py test_grading.py test_html_builds.py test_project.py \
+	test_benchmark.py test_widgets_*
+test-fast: $(STAMP)
+	MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest tests -q $(addprefix --ignore-glob=tests/,$(FAST_IGNORE))
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 exercises: $(STAMP)
 	$(BIN)/python -m nnlib_grader.generate solutions exercises
