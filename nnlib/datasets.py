@@ -28,6 +28,7 @@ import gzip
 import hashlib
 import numbers
 import os
+import sys
 import zlib
 from pathlib import Path
 
@@ -94,8 +95,22 @@ class MNISTCorruptError(MNISTError):
 
 
 def default_mnist_dir() -> Path:
-    """``<repository>/data/mnist``, found from this file (never from the working directory)."""
-    return Path(__file__).resolve().parent.parent / "data" / "mnist"
+    """Where the four files are found when no path is given (never from the working directory).
+
+    1. ``<repository>/data/mnist``, next to the nnlib package: a clone, ``make lab``, an
+       editable install (``pip install -e .``), conda's ``environment.yml``;
+    2. ``<sys.prefix>/share/nnlib/mnist``: a non-editable ``pip install .`` (a JupyterHub or
+       Docker image) puts the files there (pyproject.toml's ``data-files``).
+
+    The first of these that holds the files; the repository's folder when neither does (the
+    error message then says what to copy where).
+    """
+    candidates = [Path(__file__).resolve().parent.parent / "data" / "mnist",
+                  Path(sys.prefix) / "share" / "nnlib" / "mnist"]
+    for candidate in candidates:
+        if all((candidate / name).is_file() for name in MNIST_FILES.values()):
+            return candidate
+    return candidates[0]
 
 
 def _mnist_dir(path) -> tuple[Path, str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from nnlib.checks.kernel import local_kernel_manager
+from nnlib_grader.kernel import local_kernel_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS_DIR = ROOT / "notebooks"

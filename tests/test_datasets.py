@@ -5,6 +5,7 @@ built from small fake IDX files in tmp_path, so the whole file runs in seconds.
 """
 import gzip
 import hashlib
+import sys
 import re
 import shutil
 from pathlib import Path
@@ -150,7 +151,11 @@ def test_checksums_of_shipped_files_match_module_and_readme():
 def test_default_dir_is_found_from_the_package_not_the_cwd(mnist, tmp_path, monkeypatch):
     monkeypatch.delenv("NNLIB_MNIST_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
-    assert datasets.default_mnist_dir() == MNIST_DIR
+    # the repository's data/mnist in a clone or an editable install; <prefix>/share/nnlib/mnist
+    # when the package was installed from a wheel (tests/test_install.py runs these tests there)
+    installed = Path(sys.prefix) / "share" / "nnlib" / "mnist"
+    expected = MNIST_DIR if Path(datasets.__file__).resolve().is_relative_to(REPO) else installed
+    assert datasets.default_mnist_dir() == expected
     (X_train, y_train), (X_test, y_test) = load_mnist()
     np.testing.assert_array_equal(y_train, mnist[0][1])
     assert X_test.shape == (10000, 784)
