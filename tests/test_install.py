@@ -24,10 +24,12 @@ LIBRARY_TESTS = ["test_datasets.py", "test_network.py", "test_layers.py", "test_
 def installed(tmp_path_factory):
     home = tmp_path_factory.mktemp("hub")
     prefix = home / "venv"
-    venv.EnvBuilder(with_pip=False).create(prefix)
+    # the fresh environment's own pip (ensurepip, offline) installs into it: pip's --prefix or
+    # --target from this environment would uninstall this environment's editable nnlib
+    venv.EnvBuilder(with_pip=True).create(prefix)
     python = prefix / "bin" / "python"
-    build = subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-                            "--no-deps", "--prefix", str(prefix), str(ROOT)],
+    build = subprocess.run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+                            "--no-deps", str(ROOT)],
                            capture_output=True, text=True, cwd=home)
     assert build.returncode == 0, build.stderr[-3000:]
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
