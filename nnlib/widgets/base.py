@@ -435,7 +435,12 @@ class InteractivePlot:
             control.observe(self._changed, names="value")
             if isinstance(control, _Cleaned):
                 control.__dict__["_listener"] = self._note_arrived
-        self.update(first=True)
+        self._refused = []        # notes of set() about values a control refused
+        self._first = True
+        try:
+            self.update()
+        finally:
+            self._first = False
 
     # ------------------------------------------------------------- public
     def values(self) -> dict:
@@ -459,7 +464,8 @@ class InteractivePlot:
                 except Exception as exc:  # noqa: BLE001 - a control that is not one of ours refused it
                     notes.append(f"{_label(control, name)} = {show(value)} was refused "
                                  f"({type(exc).__name__}): using {show(control.value)}")
-        self.update(extra_notes=notes)
+        self._refused.extend(notes)
+        self.update()
         return self.state
 
     def wait(self, timeout: float = 10.0) -> bool:
@@ -471,11 +477,13 @@ class InteractivePlot:
         with _DRAW_LOCK:
             return self._make_view(self.state).fig
 
-    def update(self, *_, extra_notes=(), first=False):
+    def update(self, *_):
         """Read the controls, compute, and draw now if the state changed (the readout is
-        rewritten either way). Called by every change from code; subclasses may call it."""
+        rewritten either way). Called for every change; subclasses may override it (calling
+        ``super().update()``) and call it. It runs in the drawing thread for browser changes."""
         with self._lock, _DRAW_LOCK:
-            self._update(list(extra_notes), first)
+            notes, self._refused = self._refused, []
+            self._update(notes, self._first)
 
     # ------------------------------------------------------------- change handling
     def _changed(self, change):
