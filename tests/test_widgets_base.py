@@ -28,7 +28,7 @@ from nnlib.widgets.base import FigureView, InteractivePlot, new_figure  # noqa: 
 
 
 def pixels(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(BytesIO(png))).astype(int)
+    return np.asarray(Image.open(BytesIO(png)).convert("RGB")).astype(int)
 
 
 def from_browser(control, **state):

@@ -242,7 +242,7 @@ def test_the_kept_figure_updated_looks_exactly_like_a_new_one(activation):
     from PIL import Image
 
     def pixels(png):
-        return np.asarray(Image.open(BytesIO(png))).astype(int)
+        return np.asarray(Image.open(BytesIO(png)).convert("RGB")).astype(int)
     view = nw.NeuronView(nw.compute_neuron(1.0, -1.0, 0.0, "sigmoid"))
     for w1, w2, b in [(1.8, 1.5, -2.0), (0.0, 0.0, 1.0), (-3.9, 0.2, 5.5), (1.0, -1.0, 0.0)]:
         state = nw.compute_neuron(w1, w2, b, activation)

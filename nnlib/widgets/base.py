@@ -148,14 +148,16 @@ class FigureView:
         renderer = canvas.get_renderer()
         for a in sorted(artists, key=lambda a: a.get_zorder()):   # stable: ties keep their order
             a.draw(renderer)
-        return rgba_png(np.asarray(canvas.buffer_rgba()), self.dpi)
+        return rgb_png(np.asarray(canvas.buffer_rgba()), self.dpi)
 
 
-def rgba_png(pixels, dpi=DPI) -> bytes:
-    """PNG bytes of an (h, w, 4) uint8 array, as savefig writes them."""
+def rgb_png(pixels, dpi=DPI) -> bytes:
+    """PNG bytes of the colours of an (h, w, 4) uint8 RGBA array (the widgets' figures are
+    opaque: dropping the alpha channel makes the image quicker to encode and smaller)."""
     from PIL import Image
     buffer = BytesIO()
-    Image.fromarray(pixels).save(buffer, format="png", compress_level=1, dpi=(dpi, dpi))
+    Image.fromarray(np.ascontiguousarray(pixels[..., :3])).save(buffer, format="png", compress_level=1,
+                                                                dpi=(dpi, dpi))
     return buffer.getvalue()
 
 
