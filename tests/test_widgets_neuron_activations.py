@@ -450,3 +450,68 @@ def test_environment_flags_old_or_unrenderable_packages(monkeypatch):
     assert "numpy 1.21.0: the course needs numpy >= 1.24" in text
     assert "matplotlib" not in text
     assert "ipywidgets 8.1.9" in text and "VS Code" in text
+
+
+# ---------------------------------------------------------------- lessons 0 and 2: bad values, images
+
+@pytest.mark.parametrize("widget_name, values, words", [
+    ("activation_explorer", {"name": "swish"}, "function = 'swish' is not on the menu (step, sigmoid, tanh, relu, leaky_relu, softmax, identity): using sigmoid"),
+    ("activation_explorer", {"name": None}, "function = None is not on the menu"),
+    ("activation_explorer", {"z": float("nan")}, "z = nan is not a number: using 1"),
+    ("activation_explorer", {"z": None}, "z = None is not a number: using 1"),
+    ("activation_explorer", {"z": -60}, "z = -60 is outside -6 … 6: using -6"),
+    ("activation_explorer", {"z": [1.0]}, "z = [1.0] is not a number: using 1"),
+    ("environment_check", {"z": None}, "z = None is not a number: using 0"),
+    ("environment_check", {"z": float("nan")}, "z = nan is not a number: using 0"),
+    ("environment_check", {"z": 1e9}, "z = 1e+09 is outside -6 … 6: using 6"),
+])
+def test_lesson_0_and_2_widgets_survive_bad_values(widget_name, values, words, capsys):
+    plot = getattr(widgets, widget_name)()
+    capsys.readouterr()
+    for how in ("set", "control"):
+        if how == "set":
+            plot.set(**values)
+        else:
+            for name, value in values.items():
+                plot.controls[name].value = value
+        assert words in plot.readout.value and plot.error is None
+        name = next(iter(values))
+        assert plot.state[name if name != "name" else "name"] == plot.controls[name].value
+    plot.set(z=0.5)
+    assert plot.notes == [] and plot.state["z"] == 0.5
+
+
+@pytest.mark.parametrize("widget_name", ["activation_explorer", "environment_check"])
+def test_lesson_0_and_2_images_change_only_with_the_state(widget_name, capsys):
+    plot = getattr(widgets, widget_name)()
+    sent = []
+    plot.image.observe(lambda change: sent.append(change["new"]), names="value")
+    plot.set(**plot.values())
+    plot.set(z=None)
+    assert sent == [] and plot.updates == 1
+    plot.set(z=-0.5)
+    assert len(sent) == 1 and plot.updates == 2
+    plot.set(z=-0.5)
+    assert len(sent) == 1
+
+
+@pytest.mark.parametrize("view, compute, states", [
+    (aw.ActivationView, aw.compute_activation,
+     [("sigmoid", 1.0), ("relu", -2.0), ("softmax", 0.5), ("step", 0.0), ("leaky_relu", 3.0),
+      ("identity", 5.5), ("tanh", -0.7), ("sigmoid", 4.8)]),
+    (ww.CheckView, ww.compute_check, [(0.0,), (2.0,), (-5.9,)]),
+])
+def test_lesson_0_and_2_kept_figures_look_exactly_like_new_ones(view, compute, states):
+    from io import BytesIO
+
+    from PIL import Image
+
+    def pixels(png):
+        return np.asarray(Image.open(BytesIO(png)).convert("RGB")).astype(int)
+    kept = view(compute(*states[0]))
+    for args in states[1:] + states[:1]:
+        state = compute(*args)
+        kept.update(state)
+        fresh = view(state)
+        assert kept.png() == fresh.png()
+        np.testing.assert_array_equal(pixels(kept.frame()), pixels(fresh.png()))
