@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: lab test setup exercises slides site bench clean help
+.PHONY: lab test setup exercises slides site bench bench-widgets clean help
 
 help:
 	@echo "make lab        set up (first time only) and open JupyterLab on the course"
@@ -48,6 +48,10 @@ site: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/mnist_mlp.py
+
+# every control of every widget over its range, in the kernel process, one BLAS thread
+bench-widgets: $(STAMP)
+	MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/widgets.py
 
 clean:
 	rm -rf build .pytest_cache
