@@ -329,7 +329,7 @@ def test_values_from_the_browser_are_drawn_by_the_drawing_thread():
 
 def test_many_values_during_a_slow_draw_are_coalesced_to_the_latest():
     plot = make_plot()
-    LineView.delay = 0.25                              # every draw takes 0.25 s
+    LineView.delay = 0.4                               # every draw takes 0.4 s
     values = np.round(np.linspace(-2.0, 2.0, 12), 2)
     handled = []
     for v in values:                                   # a held arrow key: 12 values in ~0.1 s
@@ -337,7 +337,7 @@ def test_many_values_during_a_slow_draw_are_coalesced_to_the_latest():
         from_browser(plot.controls["slope"], value=float(v))
         handled.append(time.perf_counter() - start)
         time.sleep(0.008)
-    assert max(handled) < 0.1                          # the kernel was not kept waiting for draws
+    assert max(handled) < 0.2                          # the kernel was not kept waiting for a draw
     assert plot.wait(10)
     drawn = plot.updates - 1
     assert 1 <= drawn <= 3, f"{drawn} draws for {len(values)} values"
@@ -423,3 +423,37 @@ def test_figure_gives_a_new_static_figure_of_the_state():
     fig = plot.figure()
     assert fig is not plot.view.fig
     assert fig.axes[0].get_title() == "slope -1.50"
+
+
+def test_in_a_real_kernel_a_held_arrow_key_is_coalesced_and_ends_on_its_last_value():
+    """ipykernel reads comm messages on its shell channel; 40 slider values sent at 50 per
+    second to a widget whose every draw takes over 0.15 s give a handful of draws, and the
+    picture ends on the last value."""
+    jupyter_client = pytest.importorskip("jupyter_client")
+    km, kc = jupyter_client.manager.start_new_kernel(kernel_name="python3")
+    try:
+        def run(code):
+            out = []
+            kc.execute_interactive(code, timeout=120, output_hook=lambda m: out.append(
+                m["content"].get("text", "") if m["msg_type"] == "stream" else
+                "\n".join(m["content"]["traceback"]) if m["msg_type"] == "error" else ""))
+            return "".join(out)
+        comm_id = run("import os, time; os.environ['MPLBACKEND'] = 'Agg'\n"
+                      "import nnlib.widgets as W, nnlib.widgets.neuron as nw\n"
+                      "p = W.neuron_explorer()\n"
+                      "update = nw.NeuronView.update\n"
+                      "def slow(self, s):\n    time.sleep(0.15); update(self, s)\n"
+                      "nw.NeuronView.update = slow\n"
+                      "print(p.controls['w1'].comm.comm_id)").strip()
+        values = [round(-3.0 + 0.1 * i, 1) for i in range(40)]
+        for v in values:
+            kc.shell_channel.send(kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {
+                "method": "update", "state": {"value": v}, "buffer_paths": []}}))
+            time.sleep(0.02)
+        result = run("p.wait(30); print(p.updates - 1, p.state['w1'], p.controls['w1'].value)").split()
+        draws, w1, slider = int(result[0]), float(result[1]), float(result[2])
+        assert w1 == slider == values[-1]
+        assert 1 <= draws <= 12, f"{draws} draws for {len(values)} values"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
