@@ -157,7 +157,8 @@ class NeuronView(FigureView):
     figsize = (6.2, 4.3)
 
     def __init__(self, state: dict, ax=None, colorbar: bool = True, title: str | None = None):
-        if ax is None:
+        own_figure = ax is None
+        if own_figure:
             self.fig = new_figure(self.figsize)
             ax = self.fig.add_axes((0.09, 0.11, 0.62, 0.80))
         else:
@@ -183,7 +184,9 @@ class NeuronView(FigureView):
                                fontweight="bold", path_effects=[withStroke(linewidth=3, foreground="white")])
         ax.set_xlabel("x1", fontsize=12)
         ax.set_ylabel("x2", fontsize=12)
-        self.title = ax.set_title("", fontsize=12, y=1.0)   # a fixed place (quick frames need it)
+        # in the widget's own figure the title has a fixed place (quick frames need it);
+        # in a given Axes matplotlib places it, so a layout engine can make room for it
+        self.title = ax.set_title("", fontsize=12, **({"y": 1.0} if own_figure else {}))
         self.legends = {}
         self.update(state)
 
