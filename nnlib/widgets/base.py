@@ -401,7 +401,8 @@ class InteractivePlot:
     update whose state did not change draws nothing); ``notes`` lists what the
     readout says about values that could not be used; ``error`` the last
     exception caught (None after a good update); ``image`` is the
-    ``ipywidgets.Image`` that shows the PNG.
+    ``ipywidgets.Image`` that shows the PNG; ``last_draw_seconds`` how long the
+    last image took. ``wait()`` waits for the drawing thread (values from the browser).
     """
 
     def __init__(self, controls: dict, compute, view, readout=None, *, height: str = "430px",
@@ -428,7 +429,7 @@ class InteractivePlot:
         self._idle = threading.Event()
         self._idle.set()
         self._holding = 0
-        self._missed = False
+        self.last_draw_seconds = None   # how long the last image took (update + PNG)
         box = w.HBox if layout == "horizontal" else w.VBox
         parts = [w.HTML(f"<b>{title}</b>")] if title else []
         parts += [box(list(self.controls.values())), self.readout, self.output]
@@ -492,8 +493,7 @@ class InteractivePlot:
         if getattr(self._quiet, "on", False):
             return                      # our own write-back of a cleaned value
         if self._holding:
-            self._missed = True
-            return
+            return                      # set() draws once when all its values are in
         if getattr(change["owner"], "_property_lock", None):
             _DRAWER.request(self)       # from the browser: draw the latest values soon
         else:
@@ -503,9 +503,7 @@ class InteractivePlot:
         """A control refused a value and kept its own: show the note."""
         if getattr(self._quiet, "on", False) or self.state is None:
             return
-        if self._holding:
-            self._missed = True
-        else:
+        if not self._holding:
             self.update()
 
     def _redraw(self):
