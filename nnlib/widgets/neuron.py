@@ -225,13 +225,20 @@ class NeuronView(FigureView):
         self.ax.legend_ = self.legends[entries]
 
 
+    def _colorbar_moves(self):
+        """The colour bar's range follows the outputs for relu and identity (unbounded)."""
+        return self.colorbar is not None and self.colorbar.ax.get_ylabel() in (
+            "output a = relu(z)", "output a = identity(z)")
+
     def dynamic_artists(self):
         return [self.im, *self.points, self.rings, self.line, self.arrow, self.w_label,
                 *self.ax.spines.values(), self.title,
-                *([self.colorbar.ax] if self.colorbar is not None else []), self.ax.get_legend()]
+                *([self.colorbar.ax] if self._colorbar_moves() else []), self.ax.get_legend()]
 
     def background_key(self):
-        return self.ax.get_xlim(), self.ax.get_ylim()
+        # a fixed colour bar (step, sigmoid, tanh) is part of the background
+        bar = None if self.colorbar is None else (self.im.get_clim(), self.colorbar.ax.get_ylabel())
+        return self.ax.get_xlim(), self.ax.get_ylim(), None if self._colorbar_moves() else bar
 
 
 def draw_neuron(state: dict, ax=None, colorbar: bool = True, title: str | None = None):
