@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: lab test test-fast lint setup exercises slides site bench clean help
+.PHONY: lab test test-fast lint setup exercises slides site bench bench-widgets clean help
 
 help:
 	@echo "make lab        set up (first time only) and open JupyterLab on the course"
@@ -16,7 +16,8 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make slides     write reveal.js decks of the lessons to build/slides/"
 	@echo "make site       write a static HTML site of the executed lessons to build/site/"
-	@echo "make bench      run the MNIST speed benchmark"
+	@echo "make bench      run the MNIST speed and accuracy benchmarks"
+	@echo "make bench-widgets  time every control of every widget (p50/p90)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +67,10 @@ site: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/mnist_mlp.py
+
+# every control of every widget over its range, in the kernel process, one BLAS thread
+bench-widgets: $(STAMP)
+	MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/widgets.py
 
 clean:
 	rm -rf build .pytest_cache

@@ -107,7 +107,10 @@ def test_universal_approximation_draw_returns_a_figure_with_the_curves():
     fig = fw.draw_universal_approximation(state)
     assert isinstance(fig, Figure)
     top = fig.axes[0]
-    assert any(np.allclose(line.get_ydata(), state["approx"]) for line in top.get_lines())
+    drawn = [line for line in top.get_lines() if len(line.get_ydata()) == len(state["x"])]
+    assert any(np.allclose(line.get_ydata(), state["approx"]) for line in drawn)
+    # one thin line per bump, plus target and network
+    assert len(drawn) == state["n_bumps"] + 2
 
 
 # --- lesson 4: costs ------------------------------------------------------------------------
@@ -275,7 +278,7 @@ def test_gradient_descent_explorer_follows_its_controls():
     assert "&eta; = 0.3" in widget.readout.value
 
     state = widget.set(learning_rate=0.1, x0=1.0, y0=-1.0, steps=5)
-    assert widget.updates == updates + 5
+    assert widget.updates == updates + 2                    # set() draws once for all four
     assert not state["diverged"] and "diverged" not in widget.readout.value
     assert state["path"].shape == (6, 2) and tuple(state["path"][0]) == (1.0, -1.0)
     assert np.allclose(state["path"][-1], [0.9 ** 5, 0.0])
@@ -294,3 +297,117 @@ def test_draw_path_draws_the_path_into_a_given_axes():
     assert any(np.allclose(line.get_xydata(), state["path"]) for line in ax.get_lines())
     assert any(t.get_text() == "DIVERGED" for t in ax.texts)
     assert isinstance(gw.draw_gradient_descent(state), Figure)
+
+
+# --- every widget here: bad values, the image only on a change, quick frames -----------------
+
+from io import BytesIO  # noqa: E402
+
+from PIL import Image  # noqa: E402
+
+BAD_VALUES = {
+    "universal_approximation": [
+        ({"n_hidden": 7}, "hidden neurons = 7 is not on the slider's steps (2, 4, 6, …): using 8"),
+        ({"n_hidden": 11.5}, "hidden neurons = 11.5 is not a whole number: using 12"),
+        ({"n_hidden": None}, "hidden neurons = None is not a number: using 10"),
+        ({"n_hidden": 1000}, "hidden neurons = 1000 is outside 2 … 200: using 200"),
+        ({"steepness": float("nan")}, "steepness w = nan is not a number: using 300"),
+        ({"steepness": -5}, "steepness w = -5 is outside 10 … 5012: using 10"),
+        ({"target": "cosine"}, "target = 'cosine' is not on the menu"),
+        ({"target": None}, "target = None is not on the menu"),
+    ],
+    "cost_explorer": [
+        ({"p": 0.0}, "predicted p = 0 is outside 0.01 … 0.99: using 0.01"),
+        ({"p": 1.5}, "predicted p = 1.5 is outside 0.01 … 0.99: using 0.99"),
+        ({"p": None}, "predicted p = None is not a number: using 0.8"),
+        ({"p": float("inf")}, "predicted p = inf is not a number: using 0.8"),
+        ({"y": 2}, "target y = 2 is not on the menu (1, 0): using 1"),
+        ({"y": None}, "target y = None is not on the menu (1, 0): using 1"),
+        ({"y": "0"}, "target y = '0' is not on the menu (1, 0): using 1"),
+    ],
+    "gradient_descent_explorer": [
+        ({"learning_rate": 0}, "learning rate η = 0 is outside 0.001 … 1: using 0.001"),
+        ({"learning_rate": float("nan")}, "learning rate η = nan is not a number: using 0.05"),
+        ({"learning_rate": None}, "learning rate η = None is not a number: using 0.05"),
+        ({"x0": 99}, "start x0 = 99 is outside -3 … 3: using 3"),
+        ({"y0": "up"}, "start y0 = 'up' is not a number: using 2"),
+        ({"steps": -1}, "steps = -1 is outside 0 … 100: using 0"),
+        ({"steps": 2.5}, "steps = 2.5 is not a whole number: using 3"),
+        ({"steps": None}, "steps = None is not a number: using 30"),
+        ({"surface": "saddle"}, "surface = 'saddle' is not on the menu"),
+    ],
+}
+GOOD_VALUES = {"universal_approximation": {"n_hidden": 20, "steepness": 100.0, "target": "Gaussian bump"},
+               "cost_explorer": {"p": 0.3, "y": 0},
+               "gradient_descent_explorer": {"learning_rate": 0.1, "x0": 1.0, "y0": -1.0, "steps": 10,
+                                             "surface": "round bowl"}}
+
+
+@pytest.mark.parametrize("widget_name, values, words",
+                         [(w, v, t) for w, cases in BAD_VALUES.items() for v, t in cases])
+def test_a_bad_value_leaves_the_widget_working_and_the_readout_says_which_value_is_used(widget_name, values, words):
+    widget = getattr(nnlib.widgets, widget_name)()
+    for how in ("set", "control"):
+        if how == "set":
+            widget.set(**values)
+        else:
+            for name, value in values.items():
+                widget.controls[name].value = value
+        assert words in widget.readout.value, widget.readout.value
+        assert widget.error is None
+        for name in values:
+            assert widget.state[name] == widget.controls[name].value
+    state = widget.set(**GOOD_VALUES[widget_name])           # the next good values draw normally
+    assert widget.notes == [] and "nnlib-note" not in widget.readout.value
+    assert all(state[k] == v for k, v in GOOD_VALUES[widget_name].items())
+
+
+def test_an_odd_n_hidden_typed_in_the_browser_no_longer_freezes_lesson_3():
+    widget = nnlib.widgets.universal_approximation()
+    slider = widget.controls["n_hidden"]
+    slider._handle_msg({"content": {"data": {"method": "update", "state": {"value": 13},
+                                             "buffer_paths": []}}, "buffers": []})
+    assert widget.wait(10)
+    assert slider.value == 14 and widget.state["n_hidden"] == 14 and widget.state["n_bumps"] == 7
+    assert "hidden neurons = 13 is not on the slider's steps" in widget.readout.value
+    widget.set(n_hidden=30)                                  # and it keeps working
+    assert widget.state["n_bumps"] == 15 and widget.notes == []
+
+
+@pytest.mark.parametrize("widget_name", sorted(GOOD_VALUES))
+def test_the_image_changes_only_when_the_state_does(widget_name):
+    widget = getattr(nnlib.widgets, widget_name)()
+    sent = []
+    widget.image.observe(lambda change: sent.append(change["new"]), names="value")
+    widget.set(**widget.values())                             # nothing changes
+    first = next(iter(BAD_VALUES[widget_name]))[0]
+    name = next(iter(first))
+    widget.controls[name].value = None                        # refused: the state stays
+    assert sent == [] and widget.updates == 1
+    widget.set(**GOOD_VALUES[widget_name])
+    assert len(sent) == 1 and widget.updates == 2
+    widget.set(**GOOD_VALUES[widget_name])
+    assert len(sent) == 1
+
+
+def _pixels(png):
+    return np.asarray(Image.open(BytesIO(png)).convert("RGB")).astype(int)
+
+
+@pytest.mark.parametrize("view, compute, states", [
+    (fw.UniversalApproximationView, fw.compute_universal_approximation,
+     [(10, 300.0, "sine + ripple"), (2, 10.0, "Gaussian bump"), (80, 5000.0, "Nielsen's wiggle"),
+      (200, 300.0, "|x - 0.5| (a kink)")]),
+    (cw.CostsView, cw.compute_costs, [(0.8, 1), (0.01, 1), (0.99, 0), (0.5, 0)]),
+    (gw.GradientDescentView, gw.compute_gradient_descent,
+     [(0.05, -3.0, 2.0, 30), (0.3, -3.0, 2.0, 30), (0.19, 1.0, -1.0, 5, "two valleys"),
+      (1.0, -3.0, 2.0, 100, "tilted valley"), (0.01, 2.0, 2.0, 0, "round bowl")]),
+])
+def test_the_kept_figure_updated_looks_exactly_like_a_new_one(view, compute, states):
+    kept = view(compute(*states[0]))
+    for args in states[1:] + states[:1]:
+        state = compute(*args)
+        kept.update(state)
+        fresh = view(state)
+        assert kept.png() == fresh.png()
+        np.testing.assert_array_equal(_pixels(kept.frame()), _pixels(fresh.png()))

@@ -1,8 +1,10 @@
 """The lessons' interactive widgets, one line each in a notebook.
 
 Each widget is built from a pure ``compute`` function (tested directly), a
-``draw`` function (also used for the lessons' static figures) and a readout;
-:mod:`nnlib.widgets.base` shows how they are put together. Modules are imported
+figure view that is built once and updated in place (its ``draw_*`` function
+gives the lessons' static figures) and a readout; :mod:`nnlib.widgets.base`
+shows how they are put together: cleaned control values, no exception escaping
+into the notebook, redraws of browser changes coalesced to the latest value. Modules are imported
 on first use, so ``import nnlib`` stays light.
 """
 from importlib import import_module

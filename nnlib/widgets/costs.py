@@ -19,10 +19,10 @@ use the formulas above.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from .. import costs
 from ..activations import sigmoid_prime
+from .base import FigureView, new_figure
 
 P_GRID = np.linspace(0.005, 0.995, 199)
 
@@ -73,34 +73,74 @@ _PANELS = [("cost C", "mse", "bce", (0, 4)),
            ("∂C/∂z  (z = logit of p)", "mse_grad_z", "bce_grad_z", (-1.1, 1.1))]
 
 
-def draw_costs(state, fig=None):
-    """Three panels over p: the costs, their slopes in p, and their slopes in z."""
-    fig = fig or Figure(figsize=(10, 3.6))
-    axes = fig.subplots(1, 3)
-    p, curves = state["p"], state["curves"]
-    for ax, (title, mse_key, bce_key, ylim) in zip(axes, _PANELS):
-        ax.axhline(0, color="0.6", lw=0.8)
-        ax.plot(state["p_grid"], curves[mse_key], color="C0", lw=2, label="MSE")
-        ax.plot(state["p_grid"], curves[bce_key], color="C3", lw=2, label="cross-entropy")
-        ax.axvline(p, color="0.3", ls=":", lw=1)
-        for key, other, color in ((mse_key, bce_key, "C0"), (bce_key, mse_key, "C3")):
+class CostsView(FigureView):
+    """Three panels over p: the costs, their slopes in p, and their slopes in z.
+
+    Kept and updated: the dotted line at p, the two points and their labels and the
+    title move; the curves change only with the target y (a new background).
+    """
+
+    figsize = (10, 3.6)
+
+    def __init__(self, state, fig=None):
+        self.fig = fig if fig is not None else new_figure(self.figsize)
+        self.axes = self.fig.subplots(1, 3)
+        self.curves, self.p_lines, self.points = [], [], []
+        for ax, (title, mse_key, bce_key, ylim) in zip(self.axes, _PANELS):
+            ax.axhline(0, color="0.6", lw=0.8)
+            self.curves.append((ax.plot([], [], color="C0", lw=2, label="MSE")[0],
+                                ax.plot([], [], color="C3", lw=2, label="cross-entropy")[0]))
+            self.p_lines.append(ax.axvline(0.5, color="0.3", ls=":", lw=1))
+            for key, color in ((mse_key, "C0"), (bce_key, "C3")):
+                marker, = ax.plot([], [], "o", color=color, ms=7)
+                label = ax.annotate("", (0.5, 0.0), xytext=(7, 5), textcoords="offset points", color=color,
+                                    fontsize=9, fontweight="bold",
+                                    bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1})
+                self.points.append((ax, key, marker, label, ylim))
+            ax.set_ylim(*ylim)
+            ax.set_xlim(0, 1)
+            ax.set_xlabel("predicted probability p")
+            ax.set_title(title, fontsize=10)
+        self.legend = self.axes[0].legend(loc="upper center", fontsize=8)
+        self.title = self.fig.suptitle("", fontsize=10)
+        self.fig.subplots_adjust(left=0.05, right=0.98, bottom=0.14, top=0.83, wspace=0.22)
+        self.y = None
+        self.update(state)
+
+    def update(self, state):
+        p, curves = state["p"], state["curves"]
+        self.y = state["y"]
+        for (mse_line, bce_line), (_, mse_key, bce_key, _) in zip(self.curves, _PANELS):
+            mse_line.set_data(state["p_grid"], curves[mse_key])
+            bce_line.set_data(state["p_grid"], curves[bce_key])
+        for line in self.p_lines:
+            line.set_xdata([p, p])
+        for i, (ax, key, marker, label, ylim) in enumerate(self.points):
+            other = self.points[i ^ 1][1]               # the other cost of the same panel
             value = state[key]
             shown = float(np.clip(value, *ylim))
-            ax.plot(p, shown, "o" if shown == value else "^" if value > 0 else "v", color=color, ms=7)
+            marker.set_data([p], [shown])
+            marker.set_marker("o" if shown == value else "^" if value > 0 else "v")
             above = value >= state[other] if shown == value else shown == ylim[0]
             above = above or shown < ylim[0] + 0.08 * (ylim[1] - ylim[0])   # keep labels off the axis
-            ax.annotate(f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}", (p, shown), xytext=(7 if p < 0.75 else -7, 5 if above else -13),
-                        textcoords="offset points", color=color, fontsize=9, fontweight="bold",
-                        ha="left" if p < 0.75 else "right",
-                        bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1})
-        ax.set_ylim(*ylim)
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("predicted probability p")
-        ax.set_title(title, fontsize=10)
-    axes[0].legend(loc="upper center", fontsize=8)
-    fig.suptitle(f"target y = {state['y']},  p = {p:.2f}  (z = {state['z']:.2f})", fontsize=10)
-    fig.subplots_adjust(left=0.05, right=0.98, bottom=0.14, top=0.83, wspace=0.22)
-    return fig
+            label.set_text(f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}")
+            label.xy = (p, shown)
+            label.xyann = (7 if p < 0.75 else -7, 5 if above else -13)
+            label.set_horizontalalignment("left" if p < 0.75 else "right")
+        self.title.set_text(f"target y = {state['y']},  p = {p:.2f}  (z = {state['z']:.2f})")
+
+    def dynamic_artists(self):
+        return [*self.p_lines, *(a for _, _, marker, label, _ in self.points for a in (marker, label)),
+                self.legend, self.title]
+
+    def background_key(self):
+        return self.y                                    # the curves depend on y only
+
+
+def draw_costs(state, fig=None):
+    """Three panels over p: the costs, their slopes in p, and their slopes in z (a new
+    Figure, or drawn into ``fig``; see :class:`CostsView`)."""
+    return CostsView(state, fig=fig).fig
 
 
 def readout_costs(state) -> str:
@@ -119,7 +159,7 @@ def cost_explorer(p: float = 0.8, y: int = 1):
         "p": slider(p, 0.01, 0.99, 0.01, "predicted p", continuous_update=False),
         "y": dropdown([("1", 1), ("0", 0)], y, "target y"),
     }
-    plot = InteractivePlot(controls, compute_costs, draw_costs, readout_costs, height="380px",
+    plot = InteractivePlot(controls, compute_costs, CostsView, readout_costs, height="380px",
                            title="Squared error vs cross-entropy for one sigmoid output")
     plot.ui.add_class("nnlib-cost-explorer")   # lets a browser test find this widget on the page
     return plot

@@ -15,16 +15,17 @@ the range are covered too. More neurons give narrower bumps and a smaller error.
 
 * :func:`compute_universal_approximation` builds the network (an nnlib
   :class:`~nnlib.network.Network`), evaluates it and measures the error;
-* :func:`draw_universal_approximation` draws target, approximation, bumps and error;
+* :class:`UniversalApproximationView` draws target, approximation, bumps and error (kept
+  and updated in the widget); :func:`draw_universal_approximation` gives a static figure;
 * :func:`universal_approximation` is the widget.
 """
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from ..layers import Dense
 from ..network import Network
+from .base import FigureView, new_figure
 
 #: Target functions on [0, 1] the widget can approximate.
 TARGETS = {
@@ -96,32 +97,84 @@ def compute_universal_approximation(n_hidden: int = 10, steepness: float = 300.0
             "W1": W1.copy(), "b1": b1.copy(), "W2": W2.copy(), "b2": b2.copy()}
 
 
+#: At most this many bumps are drawn one by one (more would be a blur).
+MAX_BUMPS_DRAWN = 40
+
+
+class UniversalApproximationView(FigureView):
+    """Target (dashed), the network's output, each bump (thin), and the error below.
+
+    Kept and updated: the curves, the error area, its maximum and the titles change;
+    the top panel's y range follows the curves (its y axis is redrawn with them).
+    """
+
+    figsize = (8.6, 4.2)
+
+    def __init__(self, state, fig=None):
+        self.fig = fig if fig is not None else new_figure(self.figsize)
+        self.top, self.bottom = top, bottom = self.fig.subplots(
+            2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+        self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.11, top=0.93, hspace=0.12)
+        self.bumps = [top.plot([], [], lw=0.9, alpha=0.45, color=f"C{j % 10}")[0]
+                      for j in range(MAX_BUMPS_DRAWN)]
+        self.target, = top.plot([], [], "k--", lw=1.6, label="target f(x)")
+        self.approx, = top.plot([], [], color="C0", lw=2.2, label="network output")
+        top.set_ylabel("output")
+        # above the panel, beside the title: the curves never run under it
+        self.legend = top.legend([self.target, self.approx], ["target f(x)", "network output"],
+                                 loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8,
+                                 frameon=False, borderaxespad=0.1)
+        self.title = top.set_title("", fontsize=10, y=1.0, loc="left")
+        self.error = bottom.fill_between([0, 1], [0, 0], color="C3", alpha=0.35)
+        self.worst, = bottom.plot([], [], "v", color="C3")
+        self.worst_label = bottom.annotate("", (0, 0), xytext=(8, -10), textcoords="offset points",
+                                           fontsize=8, color="C3")
+        bottom.set_ylabel("|error|")
+        bottom.set_xlabel("x")
+        bottom.set_xlim(0, 1)
+        self.update(state)
+
+    def update(self, state):
+        x = state["x"]
+        for j, line in enumerate(self.bumps):
+            if j < state["n_bumps"] and state["n_bumps"] <= MAX_BUMPS_DRAWN:
+                line.set_data(x, state["bumps"][:, j])
+            else:
+                line.set_data([], [])
+        self.target.set_data(x, state["target_values"])
+        self.approx.set_data(x, state["approx"])
+        self.top.set_ylim(*_output_range(state["target_values"]))
+        self.title.set_text(f"{state['n_hidden']} hidden neurons = {state['n_bumps']} bumps, "
+                            f"steepness w = {state['steepness']:.0f}")
+        self.error.set_data(x, state["error"], 0)
+        self.worst.set_data([state["x_max_error"]], [state["max_error"]])
+        right_side = state["x_max_error"] > 0.75
+        self.worst_label.xy = (state["x_max_error"], state["max_error"])
+        self.worst_label.xyann = (-8 if right_side else 8, -10)
+        self.worst_label.set_horizontalalignment("right" if right_side else "left")
+        self.worst_label.set_text(f"max error {state['max_error']:.3f}")
+        self.bottom.set_ylim(0, max(state["max_error"] * 1.25, 1e-3))
+
+    def dynamic_artists(self):
+        return [*self.bumps, self.target, self.approx, self.title,
+                self.error, self.worst, self.worst_label, self.bottom.yaxis]
+
+    def background_key(self):
+        return self.top.get_ylim()
+
+
+def _output_range(target_values, margin=0.06):
+    """The top panel's y range: the target's and 0 (every bump and their sum stay inside:
+    the sum is a weighted average of bump heights, weights in [0, 1])."""
+    lo, hi = min(0.0, float(np.min(target_values))), max(0.0, float(np.max(target_values)))
+    pad = margin * max(hi - lo, 1e-6)
+    return lo - pad, hi + pad
+
+
 def draw_universal_approximation(state, fig=None):
-    """Target (dashed), the network's output, each bump (thin), and the error below."""
-    fig = fig or Figure(figsize=(8.6, 4.2))
-    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
-    x = state["x"]
-    if state["n_bumps"] <= 40:
-        for j in range(state["n_bumps"]):
-            top.plot(x, state["bumps"][:, j], lw=0.9, alpha=0.45, color=f"C{j % 10}")
-    top.plot(x, state["target_values"], "k--", lw=1.6, label="target f(x)")
-    top.plot(x, state["approx"], color="C0", lw=2.2, label=f"network, {state['n_hidden']} hidden neurons")
-    top.set_ylabel("output")
-    top.legend(loc="upper right", fontsize=8, framealpha=0.9)
-    top.set_title(f"{state['n_hidden']} hidden neurons = {state['n_bumps']} bumps, "
-                  f"steepness w = {state['steepness']:.0f}", fontsize=10)
-    bottom.fill_between(x, state["error"], color="C3", alpha=0.35)
-    bottom.plot(state["x_max_error"], state["max_error"], "v", color="C3")
-    right_side = state["x_max_error"] > 0.75
-    bottom.annotate(f"max error {state['max_error']:.3f}", (state["x_max_error"], state["max_error"]),
-                    xytext=(-8 if right_side else 8, -10), textcoords="offset points", fontsize=8,
-                    color="C3", ha="right" if right_side else "left")
-    bottom.set_ylim(0, max(state["max_error"] * 1.25, 1e-3))
-    bottom.set_ylabel("|error|")
-    bottom.set_xlabel("x")
-    bottom.set_xlim(0, 1)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.11, top=0.93, hspace=0.12)
-    return fig
+    """Target (dashed), the network's output, each bump (thin), and the error below: a new
+    Figure, or drawn into ``fig`` (see :class:`UniversalApproximationView`)."""
+    return UniversalApproximationView(state, fig=fig).fig
 
 
 def readout_universal_approximation(state) -> str:
@@ -139,7 +192,7 @@ def universal_approximation(n_hidden: int = 10, steepness: float = 300.0, target
         "steepness": log_slider(steepness, 1, 3.7, "steepness w", readout_format=".0f"),
         "target": dropdown(list(TARGETS), target, "target"),
     }
-    plot = InteractivePlot(controls, compute_universal_approximation, draw_universal_approximation,
+    plot = InteractivePlot(controls, compute_universal_approximation, UniversalApproximationView,
                            readout_universal_approximation, height="440px",
                            title="Universal approximation: a sum of sigmoid bumps")
     plot.ui.add_class("nnlib-universal-approximation")   # lets a browser test find this widget on the page

@@ -23,7 +23,8 @@ from functools import lru_cache
 from typing import Callable
 
 import numpy as np
-from matplotlib.figure import Figure
+
+from .base import FigureView, new_figure
 
 #: The plotted square is [-EXTENT, EXTENT]^2; the start-point sliders stay inside it.
 EXTENT = 3.5
@@ -185,26 +186,93 @@ def draw_path(state, ax, title=None):
     return ax
 
 
+class GradientDescentView(FigureView):
+    """Left: contours and the path. Right: how far the loss is above its minimum, per step.
+
+    Kept and updated: the path, its start, the minima, the titles and the loss curve
+    (with the right panel's axes, whose ranges follow it) change; the contours change
+    only with the surface (a new background).
+    """
+
+    figsize = (9.6, 4.2)
+
+    def __init__(self, state, fig=None):
+        self.fig = fig if fig is not None else new_figure(self.figsize)
+        self.left, self.right = left, right = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
+        self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.92, wspace=0.3)
+        self.contours, self.surface = [], None
+        self.path, = left.plot([], [], "-o", color="C1", ms=3.5, lw=1.4, zorder=3)
+        self.start, = left.plot([], [], "s", color="k", ms=7, zorder=4, label="start")
+        self.minimum, = left.plot([], [], "*", color="gold", mec="k", ms=13, zorder=4, label="minimum")
+        self.others, = left.plot([], [], "*", color="white", mec="k", ms=11, zorder=4, label="local minimum")
+        left.set_xlim(-EXTENT, EXTENT)
+        left.set_ylim(-EXTENT, EXTENT)
+        left.set_aspect("equal")
+        left.set_xlabel("x")
+        left.set_ylabel("y")
+        self.diverged = left.text(0.5, 0.04, "DIVERGED", transform=left.transAxes, ha="center", color="C3",
+                                  fontsize=13, fontweight="bold",
+                                  bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})
+        self.left_title = left.set_title("", fontsize=10, y=1.0)
+        self.legends = {}
+        self.gap, = right.plot([], [], "-o", color="C1", ms=3)
+        right.set_yscale("log")
+        right.set_xlabel("step k")
+        right.set_ylabel("C(θₖ) − C_min  (log scale)")
+        right.grid(True, which="major", alpha=0.3)
+        self.right_title = right.set_title("", fontsize=10, y=1.0)
+        self.update(state)
+
+    def update(self, state):
+        if state["surface_obj"] is not self.surface:      # new contours (kept below everything)
+            for c in self.contours:
+                c.remove()
+            X, Y, Z, levels = _grid(state["surface_obj"])
+            self.contours = [
+                self.left.contourf(X, Y, Z, levels=np.r_[Z.min(), levels], cmap="Blues_r", alpha=0.55,
+                                   extend="max", zorder=1),
+                self.left.contour(X, Y, Z, levels=levels, colors="0.45", linewidths=0.6, zorder=1)]
+            self.surface = state["surface_obj"]
+        path, color = state["path"], "C3" if state["diverged"] else "C1"
+        self.path.set_data(path[:, 0], path[:, 1])
+        self.path.set_color(color)
+        self.start.set_data([path[0, 0]], [path[0, 1]])
+        self.minimum.set_data([state["minimum"][0]], [state["minimum"][1]])
+        others = np.array(state["surface_obj"].other_minima, dtype=float).reshape(-1, 2)
+        self.others.set_data(others[:, 0], others[:, 1])
+        handles = (self.start, self.minimum, *([self.others] if len(others) else []))
+        if handles not in self.legends:                   # one legend per set of entries, made once
+            self.legends[handles] = self.left.legend(handles, [h.get_label() for h in handles],
+                                                     loc="best", fontsize=8, framealpha=0.8)
+        self.left.legend_ = self.legends[handles]
+        self.diverged.set_visible(state["diverged"])
+        self.left_title.set_text(f"{state['formula']},  η = {state['learning_rate']:.3g}")
+        gap = np.abs(state["losses"] - state["min_loss"])
+        with np.errstate(invalid="ignore"):
+            self.gap.set_data(np.arange(gap.size), np.clip(gap, 1e-12, 1e300))
+        self.gap.set_color(color)
+        self.right.relim()
+        self.right.autoscale_view()
+        if state["blew_up"]:
+            self.right_title.set_text(f"blew up: loss {state['final_loss']:.3g} after {state['steps_taken']} "
+                                      f"of {state['steps']} steps")
+            self.right_title.set_color("C3")
+        else:
+            self.right_title.set_text(f"final loss {state['final_loss']:.4g} after {state['steps_taken']} steps")
+            self.right_title.set_color("black")
+
+    def dynamic_artists(self):
+        return [self.path, self.start, self.minimum, self.others, self.diverged, self.left_title,
+                self.left.get_legend(), self.right.xaxis, self.right.yaxis, self.gap, self.right_title]
+
+    def background_key(self):
+        return id(self.surface)
+
+
 def draw_gradient_descent(state, fig=None):
-    """Left: contours and the path. Right: how far the loss is above its minimum, per step."""
-    fig = fig or Figure(figsize=(9.6, 4.2))
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
-    draw_path(state, left)
-    left.legend(loc="best", fontsize=8, framealpha=0.8)
-    gap = np.abs(state["losses"] - state["min_loss"])
-    with np.errstate(invalid="ignore"):
-        right.semilogy(np.arange(gap.size), np.clip(gap, 1e-12, 1e300), "-o",
-                       color="C3" if state["diverged"] else "C1", ms=3)
-    right.set_xlabel("step k")
-    right.set_ylabel("C(θₖ) − C_min  (log scale)")
-    if state["blew_up"]:
-        right.set_title(f"blew up: loss {state['final_loss']:.3g} after {state['steps_taken']} of "
-                        f"{state['steps']} steps", fontsize=10, color="C3")
-    else:
-        right.set_title(f"final loss {state['final_loss']:.4g} after {state['steps_taken']} steps", fontsize=10)
-    right.grid(True, which="major", alpha=0.3)
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.92, wspace=0.3)
-    return fig
+    """Left: contours and the path. Right: how far the loss is above its minimum, per step
+    (a new Figure, or drawn into ``fig``; see :class:`GradientDescentView`)."""
+    return GradientDescentView(state, fig=fig).fig
 
 
 def readout_gradient_descent(state) -> str:
@@ -236,7 +304,7 @@ def gradient_descent_explorer(learning_rate: float = 0.05, x0: float = -3.0, y0:
         "steps": int_slider(steps, 0, 100, "steps"),
         "surface": dropdown(list(SURFACES), surface, "surface"),
     }
-    plot = InteractivePlot(controls, compute_gradient_descent, draw_gradient_descent,
+    plot = InteractivePlot(controls, compute_gradient_descent, GradientDescentView,
                            readout_gradient_descent, height="440px",
                            title="Gradient descent on a loss surface")
     plot.ui.add_class("nnlib-gradient-descent-explorer")   # lets a browser test find this widget on the page
