@@ -155,7 +155,7 @@ def test_neuron_explorer_follows_its_sliders():
     assert percent(before) == 50
 
     state = plot.set(w1=1.8, w2=1.5, b=-2.0)
-    assert plot.updates == 4                                  # one redraw per slider
+    assert plot.updates == 2                                  # one redraw for the three sliders
     assert (state["w1"], state["w2"], state["b"]) == (1.8, 1.5, -2.0)
     X, y = nw.two_clouds()
     hand = np.mean(((1.8 * X[:, 0] + 1.5 * X[:, 1] - 2.0) >= 0) == y)
@@ -166,16 +166,91 @@ def test_neuron_explorer_follows_its_sliders():
 
     # a learner moving one slider by hand (the browser test does this with the keyboard)
     plot.controls["b"].value = 1.0
-    assert plot.updates == 5 and plot.state["b"] == 1.0
+    assert plot.updates == 3 and plot.state["b"] == 1.0
     assert "b = 1.00" in plot.readout.value
     assert percent(plot.readout.value) < 100                 # the line moved off the gap
 
     old_grid = plot.state["a_grid"]
     plot.controls["activation"].value = "tanh"
-    assert plot.updates == 6 and "tanh:" in plot.readout.value
+    assert plot.updates == 4 and "tanh:" in plot.readout.value
     np.testing.assert_allclose(plot.state["a_grid"], np.tanh(np.arctanh(2 * old_grid - 1) * 2),
                                atol=1e-6)                    # same z, new g: tanh(z) = 2 sigma(2z) - 1
     assert isinstance(plot.figure(), Figure)
+
+
+def test_the_lessons_doubling_task_fits_on_the_sliders():
+    # lesson 1: "double w1, w2 and b together": (1.8, 1.5, -2) -> (3.6, 3.0, -4)
+    plot = widgets.neuron_explorer()
+    state = plot.set(w1=3.6, w2=3.0, b=-4.0)
+    assert (state["w1"], state["w2"], state["b"]) == (3.6, 3.0, -4.0) and plot.notes == []
+    assert state["accuracy"] == 1.0
+    np.testing.assert_allclose(state["line"], nw.compute_neuron(1.8, 1.5, -2.0)["line"])   # the same line
+    for name in ("w1", "w2"):
+        assert plot.controls[name].min <= -4.0 and plot.controls[name].max >= 4.0
+    assert plot.controls["b"].min <= -5.0 and plot.controls["b"].max >= 5.0
+
+
+@pytest.mark.parametrize("values, words", [
+    ({"w1": None}, "w1 = None is not a number: using 1"),
+    ({"w1": float("nan")}, "w1 = nan is not a number: using 1"),
+    ({"w2": float("-inf")}, "w2 = -inf is not a number: using -1"),
+    ({"b": "1.5x"}, "b = '1.5x' is not a number: using 0"),
+    ({"w1": 40}, "w1 = 40 is outside -4 … 4: using 4"),
+    ({"b": -7.5}, "b = -7.5 is outside -6 … 6: using -6"),
+    ({"activation": "softmax"}, "activation = 'softmax' is not on the menu (step, sigmoid, tanh, relu, identity): using sigmoid"),
+    ({"activation": None}, "activation = None is not on the menu"),
+    ({"activation": 3}, "activation = 3 is not on the menu"),
+])
+def test_neuron_explorer_survives_bad_values_and_says_which_value_it_uses(values, words):
+    plot = widgets.neuron_explorer()
+    plot.set(**values)
+    assert words in plot.readout.value and plot.error is None
+    name = next(iter(values))
+    assert plot.state[name] == plot.controls[name].value
+    assert plot.readout.value.startswith(nw.neuron_readout(plot.state))
+    plot.controls[name].value = list(values.values())[0]      # set on the control itself: the same
+    assert words in plot.readout.value
+    state = plot.set(w1=1.8, w2=1.5, b=-2.0, activation="tanh")   # the next good values draw normally
+    assert plot.readout.value == nw.neuron_readout(state) and state["accuracy"] == 1.0
+
+
+def test_a_typed_slider_value_off_the_steps_is_used_as_typed():
+    plot = widgets.neuron_explorer()
+    plot.controls["w1"]._handle_msg({"content": {"data": {"method": "update", "state": {"value": 1.234},
+                                                          "buffer_paths": []}}, "buffers": []})
+    assert plot.wait(10) and plot.state["w1"] == 1.234 and plot.notes == []
+    assert plot.readout.value.startswith("w1 = 1.23, ")
+
+
+def test_neuron_images_change_only_with_the_state():
+    plot = widgets.neuron_explorer()
+    sent = []
+    plot.image.observe(lambda change: sent.append(change["new"]), names="value")
+    plot.set(w1=1.0, w2=-1.0, b=0.0, activation="sigmoid")   # the values it has
+    plot.set(w1=None)                                          # refused: the state stays
+    assert sent == [] and plot.updates == 1
+    plot.set(b=0.5)
+    assert len(sent) == 1 and plot.updates == 2
+    plot.set(activation="sigmoid")
+    assert len(sent) == 1
+
+
+@pytest.mark.parametrize("activation", nw.NEURON_ACTIVATIONS)
+def test_the_kept_figure_updated_looks_exactly_like_a_new_one(activation):
+    from io import BytesIO
+
+    from PIL import Image
+
+    def pixels(png):
+        return np.asarray(Image.open(BytesIO(png))).astype(int)
+    view = nw.NeuronView(nw.compute_neuron(1.0, -1.0, 0.0, "sigmoid"))
+    for w1, w2, b in [(1.8, 1.5, -2.0), (0.0, 0.0, 1.0), (-3.9, 0.2, 5.5), (1.0, -1.0, 0.0)]:
+        state = nw.compute_neuron(w1, w2, b, activation)
+        view.update(state)
+        fresh = nw.NeuronView(state)
+        assert view.png() == fresh.png()                              # the same artists, the same figure
+        np.testing.assert_array_equal(pixels(view.frame()), pixels(fresh.png()))   # quick frame = full draw
+        np.testing.assert_array_equal(view.im.get_array(), state["a_grid"])
 
 
 def test_neuron_explorer_starts_where_told_and_takes_other_data():

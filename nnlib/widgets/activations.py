@@ -11,18 +11,17 @@ Softmax turns a vector into probabilities, so it gets a small vector example:
 three outputs :math:`s_k` and their slopes :math:`\partial s_k / \partial z_1`
 as :math:`z_1` moves.
 
-Pieces: :func:`compute_activation` (the numbers), :func:`draw_activation`
-(the figure), :func:`activation_readout`, :func:`activation_explorer`.
+Pieces: :func:`compute_activation` (the numbers), :class:`ActivationView`
+(the figure, kept and updated; :func:`draw_activation` gives a static one), :func:`activation_readout`, :func:`activation_explorer`.
 """
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from ..activations import ACTIVATIONS
 from ..gradient_check import derivative
 from ..plots import CLASS_COLORS
-from .base import InteractivePlot, dropdown, slider
+from .base import FigureView, InteractivePlot, dropdown, new_figure, slider
 
 #: The widget's menu, in the order lesson 2 introduces them.
 EXPLORER_ACTIVATIONS = ("step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "identity")
@@ -113,52 +112,121 @@ def _ylim(values, pad=0.1):
     return lo - pad * span, hi + pad * span
 
 
-def draw_activation(state: dict):
-    """Two panels: g(z) with the tangent at z, and g'(z), with z marked on both."""
-    fig = Figure(figsize=(8.8, 3.5))
-    ax_g = fig.add_axes((0.07, 0.15, 0.40, 0.72))
-    ax_d = fig.add_axes((0.57, 0.15, 0.40, 0.72))
-    name, z, zs = state["name"], state["z"], state["zs"]
-    for ax in (ax_g, ax_d):
-        ax.axhline(0, color="0.75", lw=0.8)
-        ax.axvline(0, color="0.75", lw=0.8)
-        ax.axvline(z, color="0.4", lw=1.0, ls=":")
-        ax.set_xlim(*Z_RANGE)
-        ax.set_xlabel("z" if name != "softmax" else "z1   (z = (z1, 1, -1))")
-        ax.grid(alpha=0.25)
-    if name == "softmax":
+def _g_legend_loc(name):
+    return "upper left" if name in ("relu", "leaky_relu", "identity") else "lower right"
+
+
+class ActivationView(FigureView):
+    """Two panels: g(z) with the tangent at z, and g'(z), with z marked on both.
+
+    Kept and updated: the curves, the tangent, the dots, the dotted line at z and
+    the titles move; a new function changes the axis ranges (a new background).
+    Softmax has its own three curves per panel, shown instead of the one curve.
+    """
+
+    figsize = (8.8, 3.5)
+
+    def __init__(self, state: dict):
+        self.fig = new_figure(self.figsize)
+        self.ax_g = ax_g = self.fig.add_axes((0.07, 0.15, 0.40, 0.72))
+        self.ax_d = ax_d = self.fig.add_axes((0.57, 0.15, 0.40, 0.72))
+        self.dynamic = []                       # what updates change, in drawing order
+
+        def dyn(artist):
+            self.dynamic.append(artist)
+            return artist
+
+        for ax in (ax_g, ax_d):
+            ax.axhline(0, color="0.75", lw=0.8)
+            ax.axvline(0, color="0.75", lw=0.8)
+            ax.set_xlim(*Z_RANGE)
+            ax.grid(alpha=0.25)
+        self.sigmoid_max = dyn(ax_d.axhline(0.25, color="#2ca02c", lw=0.8, ls="--"))
+        self.z_lines = [dyn(ax.axvline(0, color="0.4", lw=1.0, ls=":")) for ax in (ax_g, ax_d)]
+        self.g_line = dyn(ax_g.plot([], [], color="#1f77b4", lw=2.2, label="g(z)")[0])
+        self.tangent = dyn(ax_g.plot([], [], color="#ff7f0e", lw=1.6, label="tangent")[0])
+        self.g_dot = dyn(ax_g.plot([], [], "o", color="#ff7f0e", ms=8, mec="black", zorder=5)[0])
+        self.d_line = dyn(ax_d.plot([], [], color="#2ca02c", lw=2.2, label="g'(z)")[0])
+        self.d_dot = dyn(ax_d.plot([], [], "o", color="#ff7f0e", ms=8, mec="black", zorder=5)[0])
+        self.soft_g, self.soft_d = [], []
         for k in range(3):
             c = SOFTMAX_COLORS[k]
-            ax_g.plot(zs, state["gs"][:, k], color=c, lw=2, label=f"s{k + 1}")
-            ax_g.plot([z], [state["g"][k]], "o", color=c, ms=7, mec="black")
-            ax_d.plot(zs, state["dgs"][:, k], color=c, lw=2, label=f"∂s{k + 1}/∂z1")
-            ax_d.plot([z], [state["dg"][k]], "o", color=c, ms=7, mec="black")
-        ax_g.set_ylim(-0.05, 1.05)
-        ax_d.set_ylim(-0.3, 0.3)
-        ax_g.legend(loc="center left", fontsize=8)
-        ax_d.legend(loc="lower left", fontsize=8)
-        ax_g.set_title("softmax outputs s = softmax(z)", fontsize=11)
-        ax_d.set_title("slopes ∂s_k/∂z1 (first Jacobian column)", fontsize=11)
-        return fig
-    g, dg = state["g"], state["dg"]
-    ax_g.plot(zs, state["gs"], color="#1f77b4", lw=2.2, label=f"g(z) = {name}(z)")
-    t = np.linspace(z - 1.5, z + 1.5, 2)
-    ax_g.plot(t, g + dg * (t - z), color="#ff7f0e", lw=1.6, label=f"tangent, slope {dg:.3f}")
-    ax_g.plot([z], [g], "o", color="#ff7f0e", ms=8, mec="black", zorder=5)
-    ax_g.set_ylim(*_ylim(state["gs"]))
-    ax_g.legend(loc="upper left" if name in ("relu", "leaky_relu", "identity") else "lower right", fontsize=8)
-    ax_g.set_title(f"{name}:  g({z:.2f}) = {g:.3f}", fontsize=11)
-    ax_d.plot(zs, state["dgs"], color="#2ca02c", lw=2.2, label="g'(z)")
-    ax_d.plot([z], [dg], "o", color="#ff7f0e", ms=8, mec="black", zorder=5)
-    lo, hi = _ylim(state["dgs"])
-    ax_d.set_ylim(min(lo, -0.1), max(hi, 0.3))
-    if name == "sigmoid":
-        ax_d.axhline(0.25, color="#2ca02c", lw=0.8, ls="--")
-        ax_d.text(Z_RANGE[1] - 0.2, 0.255, "largest slope 0.25", fontsize=9, color="#2ca02c",
-                  va="bottom", ha="right")
-    ax_d.legend(loc="upper left", fontsize=8)
-    ax_d.set_title(f"derivative:  g'({z:.2f}) = {dg:.3f}", fontsize=11)
-    return fig
+            self.soft_g.append((dyn(ax_g.plot([], [], color=c, lw=2, label=f"s{k + 1}")[0]),
+                                dyn(ax_g.plot([], [], "o", color=c, ms=7, mec="black")[0])))
+            self.soft_d.append((dyn(ax_d.plot([], [], color=c, lw=2, label=f"∂s{k + 1}/∂z1")[0]),
+                                dyn(ax_d.plot([], [], "o", color=c, ms=7, mec="black")[0])))
+        self.sigmoid_text = dyn(ax_d.text(Z_RANGE[1] - 0.2, 0.255, "largest slope 0.25", fontsize=9,
+                                          color="#2ca02c", va="bottom", ha="right"))
+        self.titles = [dyn(ax.set_title("", fontsize=11, y=1.0)) for ax in (ax_g, ax_d)]
+        # the two legends of each panel, made once: one for a function, one for softmax
+        self.legends = {
+            False: (ax_g.legend([self.g_line, self.tangent], ["g(z)", "tangent"], fontsize=8),
+                    ax_d.legend([self.d_line], ["g'(z)"], loc="upper left", fontsize=8)),
+            True: (ax_g.legend([l for l, _ in self.soft_g], [f"s{k + 1}" for k in range(3)],
+                               loc="center left", fontsize=8),
+                   ax_d.legend([l for l, _ in self.soft_d], [f"∂s{k + 1}/∂z1" for k in range(3)],
+                               loc="lower left", fontsize=8)),
+        }
+        self.update(state)
+
+    def update(self, state: dict):
+        name, z, zs = state["name"], state["z"], state["zs"]
+        soft = name == "softmax"
+        for ax, legend in zip((self.ax_g, self.ax_d), self.legends[soft]):
+            ax.legend_ = legend
+            ax.set_xlabel("z" if not soft else "z1   (z = (z1, 1, -1))")
+        for line in self.z_lines:
+            line.set_xdata([z, z])
+        empty = ([], [])
+        scalar = (self.g_line, self.tangent, self.g_dot, self.d_line, self.d_dot)
+        for line in scalar:
+            line.set_visible(not soft)
+        for line in (l for pair in self.soft_g + self.soft_d for l in pair):
+            line.set_visible(soft)
+        self.sigmoid_max.set_visible(name == "sigmoid")
+        self.sigmoid_text.set_visible(name == "sigmoid")
+        if soft:
+            for line in scalar:
+                line.set_data(*empty)
+            for k, ((g_line, g_dot), (d_line, d_dot)) in enumerate(zip(self.soft_g, self.soft_d)):
+                g_line.set_data(zs, state["gs"][:, k])
+                g_dot.set_data([z], [state["g"][k]])
+                d_line.set_data(zs, state["dgs"][:, k])
+                d_dot.set_data([z], [state["dg"][k]])
+            self.ax_g.set_ylim(-0.05, 1.05)
+            self.ax_d.set_ylim(-0.3, 0.3)
+            self.titles[0].set_text("softmax outputs s = softmax(z)")
+            self.titles[1].set_text("slopes ∂s_k/∂z1 (first Jacobian column)")
+            return
+        for line in (l for pair in self.soft_g + self.soft_d for l in pair):
+            line.set_data(*empty)
+        g, dg = state["g"], state["dg"]
+        self.g_line.set_data(zs, state["gs"])
+        t = np.linspace(z - 1.5, z + 1.5, 2)
+        self.tangent.set_data(t, g + dg * (t - z))
+        self.g_dot.set_data([z], [g])
+        self.ax_g.set_ylim(*_ylim(state["gs"]))
+        legend = self.legends[False][0]
+        legend.texts[0].set_text(f"g(z) = {name}(z)")
+        legend.texts[1].set_text(f"tangent, slope {dg:.3f}")
+        legend.set_loc(_g_legend_loc(name))
+        self.titles[0].set_text(f"{name}:  g({z:.2f}) = {g:.3f}")
+        self.d_line.set_data(zs, state["dgs"])
+        self.d_dot.set_data([z], [dg])
+        lo, hi = _ylim(state["dgs"])
+        self.ax_d.set_ylim(min(lo, -0.1), max(hi, 0.3))
+        self.titles[1].set_text(f"derivative:  g'({z:.2f}) = {dg:.3f}")
+
+    def dynamic_artists(self):
+        return [*self.dynamic, self.ax_g.get_legend(), self.ax_d.get_legend()]
+
+    def background_key(self):
+        return (self.ax_g.get_ylim(), self.ax_d.get_ylim(), self.ax_g.get_xlabel())
+
+
+def draw_activation(state: dict):
+    """Two panels: g(z) with the tangent at z, and g'(z), with z marked on both (a new Figure)."""
+    return ActivationView(state).fig
 
 
 def activation_explorer(name: str = "sigmoid", z: float = 1.0, continuous_update: bool = False) -> InteractivePlot:
@@ -167,5 +235,5 @@ def activation_explorer(name: str = "sigmoid", z: float = 1.0, continuous_update
         "name": dropdown(list(EXPLORER_ACTIVATIONS), name, "function"),
         "z": slider(z, Z_RANGE[0], Z_RANGE[1], 0.1, "z", continuous_update),
     }
-    return InteractivePlot(controls, compute_activation, draw_activation, activation_readout,
+    return InteractivePlot(controls, compute_activation, ActivationView, activation_readout,
                            height="380px", title="An activation function g and its derivative g'")

@@ -14,8 +14,9 @@ The pieces, as in every course widget (see :mod:`nnlib.widgets.base`):
 
 - :func:`two_clouds`: the lesson's 60 seeded points, two classes;
 - :func:`compute_neuron`: the math, a dict of numbers and arrays;
-- :func:`draw_neuron`: a matplotlib Figure of that dict (the output surface
-  as a heatmap, the points, the decision line, the weight vector);
+- :class:`NeuronView`: a matplotlib figure of that dict, kept and updated in place
+  (the output surface as a heatmap, the points, the decision line, the weight
+  vector); :func:`draw_neuron` gives its static Figure;
 - :func:`neuron_readout`: the line of numbers under the sliders;
 - :func:`neuron_explorer`: all of it behind sliders, one line in a notebook.
 """
@@ -23,13 +24,12 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
 from matplotlib.patheffects import withStroke
 
 from ..activations import get_activation
 from ..neuron import weighted_sum
 from ..plots import CLASS_COLORS, DIVERGING_CMAP  # the course's palette: class 0 blue, class 1 orange
-from .base import InteractivePlot, dropdown, slider
+from .base import FigureView, InteractivePlot, dropdown, new_figure, slider
 
 #: The activation menu of the widget, in the order a learner meets them.
 NEURON_ACTIVATIONS = ("step", "sigmoid", "tanh", "relu", "identity")
@@ -141,53 +141,100 @@ def _color_range(state):
     return -m, m
 
 
-def draw_neuron(state: dict, ax=None, colorbar: bool = True, title: str | None = None):
+def _title(state) -> str:
+    return (f"z = {state['w1']:.2f}·x1 {_signed(state['w2'])}·x2 {_signed(state['b'])},   "
+            f"{state['activation']}: {100 * state['accuracy']:.0f}% correct")
+
+
+class NeuronView(FigureView):
     """The output surface a = g(z) as a heatmap, the points, the decision line and the weight vector.
 
-    Returns a new Figure, or the figure of ``ax`` when an Axes is given (for grids
-    of panels). Misclassified points are ringed in black.
+    Built once; :meth:`update` moves the heatmap's values, the rings round the
+    misclassified points, the line, the arrow and the titles. Misclassified points
+    are ringed in black. With ``ax`` it draws into that Axes (for grids of panels).
     """
-    if ax is None:
-        # fixed axes positions: a layout engine would triple the redraw time
-        fig = Figure(figsize=(6.2, 4.3))
-        ax = fig.add_axes((0.09, 0.11, 0.62, 0.80))
-    else:
-        fig = ax.figure
-    lim = state["limit"]
-    vmin, vmax = _color_range(state)
-    im = ax.imshow(state["a_grid"], origin="lower", extent=(-lim, lim, -lim, lim), cmap=DIVERGING_CMAP,
-                   norm=Normalize(vmin, vmax), interpolation="nearest", alpha=0.55, aspect="equal")
-    if colorbar:
-        cax = ax.inset_axes((1.06, 0.0, 0.05, 1.0))
-        fig.colorbar(im, cax=cax, label=f"output a = {state['activation']}(z)")
-    X, y, correct = state["X"], state["y"], state["correct"]
-    for k in (0, 1):
-        ax.scatter(X[y == k, 0], X[y == k, 1], s=30, c=CLASS_COLORS[k], edgecolors="black",
-                   linewidths=0.5, marker="o" if k == 0 else "s", label=f"class {k}", zorder=3)
-    wrong = ~correct
-    if wrong.any():
-        ax.scatter(X[wrong, 0], X[wrong, 1], s=90, facecolors="none", edgecolors="black",
-                   linewidths=1.3, label="misclassified", zorder=4)
-    line = state["line"]
-    if line is not None:
-        ax.plot(line[:, 0], line[:, 1], "k--", lw=1.6, label="decision line z = 0", zorder=5)
-        w = np.array([state["w1"], state["w2"]])
-        foot = line.mean(axis=0)               # the middle of the visible line
-        arrow = w / np.linalg.norm(w) * 0.8    # unit length 0.8: w's direction, not its size
-        ax.annotate("", xy=foot + arrow, xytext=foot, zorder=6,
-                    arrowprops=dict(arrowstyle="-|>", color="black", lw=2.0, mutation_scale=14))
-        ax.text(*(foot + arrow * 1.3), "w", ha="center", va="center", fontsize=12, zorder=6,
-                fontweight="bold", path_effects=[withStroke(linewidth=3, foreground="white")])
-    ax.set_xlim(-lim, lim)
-    ax.set_ylim(-lim, lim)
-    ax.set_xlabel("x1", fontsize=12)
-    ax.set_ylabel("x2", fontsize=12)
-    if title is None:
-        title = (f"z = {state['w1']:.2f}·x1 {_signed(state['w2'])}·x2 {_signed(state['b'])},   "
-                 f"{state['activation']}: {100 * state['accuracy']:.0f}% correct")
-    ax.set_title(title, fontsize=12)
-    ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
-    return fig
+
+    figsize = (6.2, 4.3)
+
+    def __init__(self, state: dict, ax=None, colorbar: bool = True, title: str | None = None):
+        if ax is None:
+            self.fig = new_figure(self.figsize)
+            ax = self.fig.add_axes((0.09, 0.11, 0.62, 0.80))
+        else:
+            self.fig = ax.figure
+        self.ax, self.fixed_title = ax, title
+        lim = state["limit"]
+        self.im = ax.imshow(state["a_grid"], origin="lower", extent=(-lim, lim, -lim, lim),
+                            cmap=DIVERGING_CMAP, norm=Normalize(*_color_range(state)),
+                            interpolation="nearest", alpha=0.55, aspect="equal")
+        self.colorbar = None
+        if colorbar:
+            self.colorbar = self.fig.colorbar(self.im, cax=ax.inset_axes((1.06, 0.0, 0.05, 1.0)))
+        no_points = np.empty((0, 2))
+        self.points = [ax.scatter(no_points[:, 0], no_points[:, 1], s=30, c=CLASS_COLORS[k],
+                                  edgecolors="black", linewidths=0.5, marker="o" if k == 0 else "s",
+                                  label=f"class {k}", zorder=3) for k in (0, 1)]
+        self.rings = ax.scatter(no_points[:, 0], no_points[:, 1], s=90, facecolors="none",
+                                edgecolors="black", linewidths=1.3, label="misclassified", zorder=4)
+        self.line, = ax.plot([], [], "k--", lw=1.6, label="decision line z = 0", zorder=5)
+        self.arrow = ax.annotate("", xy=(0, 0), xytext=(0, 0), zorder=6,
+                                 arrowprops=dict(arrowstyle="-|>", color="black", lw=2.0, mutation_scale=14))
+        self.w_label = ax.text(0, 0, "w", ha="center", va="center", fontsize=12, zorder=6,
+                               fontweight="bold", path_effects=[withStroke(linewidth=3, foreground="white")])
+        ax.set_xlabel("x1", fontsize=12)
+        ax.set_ylabel("x2", fontsize=12)
+        self.title = ax.set_title("", fontsize=12, y=1.0)   # a fixed place (quick frames need it)
+        self.legends = {}
+        self.update(state)
+
+    def update(self, state: dict):
+        lim = state["limit"]
+        self.im.set_data(state["a_grid"])
+        self.im.set_extent((-lim, lim, -lim, lim))
+        self.im.set_clim(*_color_range(state))
+        if self.colorbar is not None:
+            self.colorbar.set_label(f"output a = {state['activation']}(z)")
+        X, y, correct = state["X"], state["y"], state["correct"]
+        for k, points in enumerate(self.points):
+            points.set_offsets(X[y == k].reshape(-1, 2))
+        wrong = ~correct
+        self.rings.set_offsets(X[wrong].reshape(-1, 2))
+        line = state["line"]
+        for artist in (self.line, self.arrow, self.w_label):
+            artist.set_visible(line is not None)
+        if line is not None:
+            self.line.set_data(line[:, 0], line[:, 1])
+            w = np.array([state["w1"], state["w2"]])
+            foot = line.mean(axis=0)               # the middle of the visible line
+            arrow = w / np.linalg.norm(w) * 0.8    # unit length 0.8: w's direction, not its size
+            self.arrow.xy = tuple(foot + arrow)
+            self.arrow.set_position(tuple(foot))
+            self.w_label.set_position(tuple(foot + arrow * 1.3))
+        self.ax.set_xlim(-lim, lim)
+        self.ax.set_ylim(-lim, lim)
+        self.title.set_text(_title(state) if self.fixed_title is None else self.fixed_title)
+        # the legend lists what is drawn: rebuilt only when that changes
+        entries = (*self.points, *([self.rings] if wrong.any() else []),
+                   *([self.line] if line is not None else []))
+        if entries not in self.legends:           # one legend per combination, made once
+            self.legends[entries] = self.ax.legend(entries, [a.get_label() for a in entries],
+                                                   loc="lower right", fontsize=8, framealpha=0.9)
+        self.ax.legend_ = self.legends[entries]
+
+
+    def dynamic_artists(self):
+        return [self.im, *self.points, self.rings, self.line, self.arrow, self.w_label,
+                *self.ax.spines.values(), self.title,
+                *([self.colorbar.ax] if self.colorbar is not None else []), self.ax.get_legend()]
+
+    def background_key(self):
+        return self.ax.get_xlim(), self.ax.get_ylim()
+
+
+def draw_neuron(state: dict, ax=None, colorbar: bool = True, title: str | None = None):
+    """The neuron's figure of ``state`` (see :class:`NeuronView`): a new Figure, or the
+    figure of ``ax`` when an Axes is given (for grids of panels)."""
+    return NeuronView(state, ax=ax, colorbar=colorbar, title=title).fig
 
 
 def neuron_explorer(w1: float = 1.0, w2: float = -1.0, b: float = 0.0, activation: str = "sigmoid",
@@ -202,14 +249,14 @@ def neuron_explorer(w1: float = 1.0, w2: float = -1.0, b: float = 0.0, activatio
     if X is None:
         X, y = two_clouds()
     controls = {
-        "w1": slider(w1, -3.0, 3.0, 0.1, "w1", continuous_update),
-        "w2": slider(w2, -3.0, 3.0, 0.1, "w2", continuous_update),
-        "b": slider(b, -5.0, 5.0, 0.1, "b", continuous_update),
+        "w1": slider(w1, -4.0, 4.0, 0.1, "w1", continuous_update),
+        "w2": slider(w2, -4.0, 4.0, 0.1, "w2", continuous_update),
+        "b": slider(b, -6.0, 6.0, 0.1, "b", continuous_update),
         "activation": dropdown(list(NEURON_ACTIVATIONS), activation, "activation"),
     }
 
     def compute(**values):
         return compute_neuron(**values, X=X, y=y)
 
-    return InteractivePlot(controls, compute, draw_neuron, neuron_readout, height="450px",
+    return InteractivePlot(controls, compute, NeuronView, neuron_readout, height="450px",
                            title="One neuron: z = w1·x1 + w2·x2 + b, a = g(z)")

@@ -21,12 +21,11 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from .. import __version__ as nnlib_version
 from .. import datasets
 from ..activations import sigmoid
-from .base import InteractivePlot, slider
+from .base import FigureView, InteractivePlot, new_figure, slider
 
 #: file name -> (magic number, number of items) in the header of each MNIST file
 MNIST_FILES = {
@@ -149,21 +148,38 @@ def check_readout(state: dict) -> str:
     return f"z = {state['z']:.2f} → σ(z) = {state['a']:.3f}"
 
 
+class CheckView(FigureView):
+    """The sigmoid curve with a dot at the slider's z (kept; the dot and title move)."""
+
+    figsize = (6.0, 2.6)
+
+    def __init__(self, state: dict):
+        self.fig = new_figure(self.figsize)
+        ax = self.ax = self.fig.add_axes((0.1, 0.2, 0.85, 0.68))
+        ax.axhline(0.5, color="0.8", lw=0.8)
+        ax.axvline(0, color="0.8", lw=0.8)
+        self.curve, = ax.plot(state["zs"], state["curve"], lw=2.2, color="#1f77b4")
+        self.dot, = ax.plot([], [], "o", ms=10, color="#ff7f0e", mec="black")
+        ax.set_xlim(-6, 6)
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_xlabel("z")
+        ax.set_ylabel("σ(z)")
+        ax.grid(alpha=0.3)
+        self.title = ax.set_title("", fontsize=10, y=1.0)
+        self.update(state)
+
+    def update(self, state: dict):
+        self.curve.set_data(state["zs"], state["curve"])
+        self.dot.set_data([state["z"]], [state["a"]])
+        self.title.set_text(f"σ({state['z']:.2f}) = {state['a']:.3f}")
+
+    def dynamic_artists(self):
+        return [self.curve, self.dot, self.title]
+
+
 def draw_check(state: dict):
-    """The sigmoid curve with a dot at the slider's z."""
-    fig = Figure(figsize=(6.0, 2.6))
-    ax = fig.add_axes((0.1, 0.2, 0.85, 0.68))
-    ax.plot(state["zs"], state["curve"], lw=2.2, color="#1f77b4")
-    ax.plot([state["z"]], [state["a"]], "o", ms=10, color="#ff7f0e", mec="black")
-    ax.axhline(0.5, color="0.8", lw=0.8)
-    ax.axvline(0, color="0.8", lw=0.8)
-    ax.set_xlim(-6, 6)
-    ax.set_ylim(-0.05, 1.05)
-    ax.set_xlabel("z")
-    ax.set_ylabel("σ(z)")
-    ax.set_title(f"σ({state['z']:.2f}) = {state['a']:.3f}", fontsize=10)
-    ax.grid(alpha=0.3)
-    return fig
+    """The sigmoid curve with a dot at the slider's z (a new Figure)."""
+    return CheckView(state).fig
 
 
 def environment_check(mnist_dir=None, z: float = 0.0) -> InteractivePlot:
@@ -174,5 +190,5 @@ def environment_check(mnist_dir=None, z: float = 0.0) -> InteractivePlot:
     """
     print(environment_report(compute_environment(mnist_dir)))
     controls = {"z": slider(z, -6.0, 6.0, 0.1, "z", continuous_update=False)}
-    return InteractivePlot(controls, compute_check, draw_check, check_readout, height="280px",
+    return InteractivePlot(controls, compute_check, CheckView, check_readout, height="280px",
                            title="Widget check: move the slider; the numbers and the dot should follow.")
