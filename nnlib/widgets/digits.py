@@ -27,6 +27,7 @@ from __future__ import annotations
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
 
 from ..plots import CLASS_COLORS, DIVERGING_CMAP, WRONG_COLOR
@@ -193,7 +194,7 @@ class DigitView(BlitView):
                                         interpolation="nearest")
         self.ax_img.set_xticks([])
         self.ax_img.set_yticks([])
-        self.image_title = self.ax_img.set_title("", fontsize=12)
+        self.image_title = self.ax_img.set_title("", fontsize=12, y=1.0)
         ax = self.ax_bar
         k = np.arange(n)
         self.bars = ax.bar(k, np.zeros(n), color="#BBBBBB", edgecolor="#333333", linewidth=0.6)
@@ -206,8 +207,16 @@ class DigitView(BlitView):
         ax.set_ylabel("probability $a_k$", fontsize=11)
         ax.set_axisbelow(True)   # the grid under the bars
         ax.grid(axis="y", alpha=0.3)
-        self.legend = None
-        self.bar_title = ax.set_title("", fontsize=12)
+        # two kept legends, one shown: a right prediction, or a wrong one and the true label
+        patch = lambda color, label: Patch(facecolor=color, edgecolor="#333333", label=label)  # noqa: E731
+        self.legends = {}
+        for correct, handles in ((True, [patch(RIGHT_COLOR, "prediction")]),
+                                 (False, [patch(WRONG_COLOR, "prediction (wrong)"),
+                                          patch(LABEL_COLOR, "true label")])):
+            legend = Legend(ax, handles, [h.get_label() for h in handles], loc="upper right",
+                            fontsize=9, framealpha=0.9)
+            self.legends[correct] = ax.add_artist(legend)
+        self.bar_title = ax.set_title("", fontsize=12, y=1.0)
         self.message = self.fig.suptitle("", fontsize=11, color=WRONG_COLOR)
         self.update(state)
 
@@ -227,11 +236,8 @@ class DigitView(BlitView):
             text.set_text(f"{p[j]:.2f}")
             text.set_y(p[j] + 0.02)
             text.set_visible(bool(p[j] >= 0.005))
-        handles = [Patch(facecolor=colors[state["prediction"]], edgecolor="#333333",
-                         label="prediction" + ("" if state["correct"] else " (wrong)"))]
-        if not state["correct"]:
-            handles.append(Patch(facecolor=LABEL_COLOR, edgecolor="#333333", label="true label"))
-        self.legend = self.ax_bar.legend(handles=handles, loc="upper right", fontsize=9, framealpha=0.9)
+        for correct, legend in self.legends.items():
+            legend.set_visible(correct == state["correct"])
         verdict = "right" if state["correct"] else "WRONG"
         self.bar_title.set_text(f"predicted {state['prediction']} with p = {state['confidence']:.3f}: "
                                 f"{verdict}")
@@ -239,8 +245,8 @@ class DigitView(BlitView):
         self.message.set_text(state["message"])
 
     def moving(self):
-        return [self.image, self.image_title, *self.bars, *self.numbers, self.legend, self.bar_title,
-                self.message]
+        return [self.image, self.image_title, *self.bars, *self.numbers, *self.legends.values(),
+                self.bar_title, self.message]
 
 
 def draw_digit(state, what: str = "test image"):
@@ -451,11 +457,11 @@ class ConvolutionView(BlitView):
         self.image = self.ax_i.imshow(I, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         self.window = self.ax_i.add_patch(Rectangle((-0.5, -0.5), k, k, fill=False,
                                                     edgecolor=WRONG_COLOR, lw=2.5))
-        self.image_title = self.ax_i.set_title("", fontsize=11)
+        self.image_title = self.ax_i.set_title("", fontsize=11, y=1.0)
         self.products = self.ax_k.imshow(np.zeros((k, k)), cmap=DIVERGING_CMAP, vmin=-1, vmax=1)
         self.cells = [[self.ax_k.text(j, i, "", ha="center", va="center", fontsize=9 if k <= 3 else 6)
                        for j in range(k)] for i in range(k)]
-        self.products_title = self.ax_k.set_title("", fontsize=11)
+        self.products_title = self.ax_k.set_title("", fontsize=11, y=1.0)
         # F[r, c] belongs to the window centred on pixel (r + h, c + h): draw F there, so the
         # map lies over the image it came from (a border of h pixels stays empty)
         self.map = self.ax_f.imshow(F, cmap=DIVERGING_CMAP, vmin=-1, vmax=1, interpolation="nearest",
@@ -466,9 +472,11 @@ class ConvolutionView(BlitView):
                                       markeredgecolor="black", markeredgewidth=2)
         self.ax_f.set_xlim(-0.5, I.shape[1] - 0.5)
         self.ax_f.set_ylim(I.shape[0] - 0.5, -0.5)
-        self.map_title = self.ax_f.set_title("", fontsize=11)
+        self.map_title = self.ax_f.set_title("", fontsize=11, y=1.0)
         self.colorbar = self.fig.colorbar(self.map, ax=self.ax_f, fraction=0.046, pad=0.03)
         self.ax_f.set_frame_on(False)
+        for spine in self.ax_f.spines.values():   # (quick frames draw the spines that are visible)
+            spine.set_visible(False)
         for ax in (self.ax_i, self.ax_k, self.ax_f):
             ax.set_xticks([])
             ax.set_yticks([])

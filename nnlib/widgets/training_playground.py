@@ -26,6 +26,8 @@ import warnings
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+from contourpy import contour_generator
+from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.lines import Line2D
 
@@ -255,16 +257,21 @@ _SHADE_CMAP = LinearSegmentedColormap.from_list(
     "playground_shade", [_blend(CLASS_COLORS[0], 0.55), "#ffffff", _blend(CLASS_COLORS[1], 0.55)])
 
 
+def _level_lines(xx, yy, Z, level) -> list:
+    """The lines where ``Z`` (on the grid ``xx``, ``yy``) crosses ``level``, as (m, 2) arrays."""
+    return list(contour_generator(xx, yy, Z, line_type="Separate").lines(level))
+
+
 class PlaygroundView(BlitView):
     """The playground's figure, kept between frames.
 
     Left: the decision surface as an image (two classes: :math:`P(\\text{class 1})` shaded
-    blue-white-orange; more: the predicted class, paler where less sure), the boundary as a
-    contour set (removed and redrawn each frame, nothing else is), training points filled
+    blue-white-orange; more: the predicted class, paler where less sure), the boundary as
+    lines (contourpy's, in one kept LineCollection), training points filled
     (misclassified ones as crosses), test points as rings. Right: train and test loss per epoch.
     :meth:`update` changes the image, the contour, the points' markers, the lines and the
     texts; only a new data set (or noise, or seed) rebuilds the left panel. The axes,
-    ticks and legends are drawn once and kept (:class:`~nnlib.widgets.blit.BlitView`):
+    ticks and legends are drawn once and kept for quick frames (:class:`~nnlib.widgets.blit.BlitView`):
     the loss axis grows in steps (10, 20, 50, 100, ... epochs) so that they rarely change.
     """
 
@@ -277,7 +284,6 @@ class PlaygroundView(BlitView):
         self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.24, top=0.92, wspace=0.38)
         self._data_key = None
         self.colorbar = None
-        self.contours = []
         ax = self.ax_l
         self.train_line, = ax.plot([], [], "-", color=CLASS_COLORS[0], lw=2.2, label="train")
         self.test_line, = ax.plot([], [], "--", color=CLASS_COLORS[1], lw=2.2, label="test")
@@ -285,7 +291,7 @@ class PlaygroundView(BlitView):
         ax.set_ylabel("loss (cross-entropy)", fontsize=12)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=11)
-        self.loss_title = ax.set_title("", fontsize=11)
+        self.loss_title = ax.set_title("", fontsize=11, y=1.0)
         self.diverged_text = ax.text(0.5, 0.5, "diverged:\nlower the learning rate",
                                      transform=ax.transAxes, ha="center", va="center", fontsize=14,
                                      color="#C00000", visible=False)
@@ -298,7 +304,6 @@ class PlaygroundView(BlitView):
             self.colorbar.remove()
             self.colorbar = None
         ax.clear()
-        self.contours = []
         X, k = state["X_train"], state["n_classes"]
         self.xx, self.yy, extent = _grid(X, self.RESOLUTION)
         self.points = np.concatenate([np.column_stack([self.xx.ravel(), self.yy.ravel()]), X])
@@ -312,6 +317,10 @@ class PlaygroundView(BlitView):
         else:
             self.image = ax.imshow(np.ones((*self.xx.shape, 3)), extent=extent, origin="lower",
                                    interpolation="nearest", aspect="auto", zorder=0)
+        # the boundary: the lines where P = 0.5 (or where two classes' scores tie), found by
+        # contourpy (matplotlib's contouring) and shown by one kept LineCollection
+        self.boundary = ax.add_collection(LineCollection([], colors=EDGE_COLOR, zorder=1,
+                                                         linewidths=2.2 if k == 2 else 1.4))
         self.class_rgb = np.array([to_rgb(CLASS_COLORS[c % len(CLASS_COLORS)]) for c in range(k)])
         y = state["y_train"]
         self.point_colors = self.class_rgb[y]
@@ -340,7 +349,7 @@ class PlaygroundView(BlitView):
         ax.set_xlabel("x1", fontsize=FONT["label"])
         ax.set_ylabel("x2", fontsize=FONT["label"])
         ax.tick_params(labelsize=FONT["tick"])
-        self.boundary_title = ax.set_title("", fontsize=FONT["title"])
+        self.boundary_title = ax.set_title("", fontsize=FONT["title"], y=1.0)
 
     def _update_boundary(self, state):
         with np.errstate(all="ignore"):
@@ -349,18 +358,14 @@ class PlaygroundView(BlitView):
         if probs.ndim == 1:
             probs = probs[:, None]
         n_grid = self.xx.size
-        for c in self.contours:
-            c.remove()
-        self.contours = []
-        ax = self.ax_b
+        segments = []
         if probs.shape[1] == 1:
             p1 = probs[:, 0]
             pred = (p1 >= 0.5).astype(np.int64)
             P = p1[:n_grid].reshape(self.xx.shape)
             self.image.set_data(P)
             if P.min() < 0.5 < P.max():
-                self.contours.append(ax.contour(self.xx, self.yy, P, levels=[0.5], colors=EDGE_COLOR,
-                                                linewidths=2.2, zorder=1))
+                segments += _level_lines(self.xx, self.yy, P, 0.5)
         else:
             k = probs.shape[1]
             pred = probs.argmax(axis=1)
@@ -372,8 +377,8 @@ class PlaygroundView(BlitView):
             for c in np.unique(grid_pred):
                 margin = scores[..., c] - np.delete(scores, c, axis=-1).max(axis=-1)
                 if margin.min() < 0 < margin.max():
-                    self.contours.append(ax.contour(self.xx, self.yy, margin, levels=[0.0],
-                                                    colors=EDGE_COLOR, linewidths=1.4, zorder=1))
+                    segments += _level_lines(self.xx, self.yy, margin, 0.0)
+        self.boundary.set_segments(segments)
         wrong = pred[n_grid:] != state["y_train"]
         X = state["X_train"]
         self.right.set_offsets(X[~wrong])
@@ -403,8 +408,8 @@ class PlaygroundView(BlitView):
         self.diverged_text.set_visible(bool(state["diverged"]))
 
     def moving(self):
-        return [self.image, *self.contours, self.right, self.wrong, self.boundary_title,
-                *self.ax_b.spines.values(), self.train_line, self.test_line, self.diverged_text]
+        return [self.image, self.boundary, self.right, self.wrong, self.boundary_title,
+                self.train_line, self.test_line, self.diverged_text]
 
     def background_key(self):
         return (self._data_key, self.ax_l.get_xlim(), self.ax_l.get_ylim(), self.loss_title.get_text())
