@@ -4,12 +4,16 @@ finite differences and nnlib itself; the widget objects are driven as a learner 
 them (buttons, menus, sliders) and their state, readout and redraws checked afterwards."""
 from __future__ import annotations
 
+import io
 import math
 import re
+import threading
+import time
 
 import matplotlib
 import numpy as np
 import pytest
+from PIL import Image
 from matplotlib.figure import Figure
 
 matplotlib.use("Agg")
@@ -28,6 +32,15 @@ from nnlib.widgets import training_better as tb  # noqa: E402
 def _close_figures():
     yield
     plt.close("all")
+
+
+def assert_same_pixels(png_a: bytes, png_b: bytes):
+    """Two PNG images with the same pixels (a quick frame of a kept view, a full drawing)."""
+    a, b = (np.asarray(Image.open(io.BytesIO(data)).convert("RGBA")) for data in (png_a, png_b))
+    assert a.shape == b.shape, (a.shape, b.shape)
+    differ = np.any(a != b, axis=-1)
+    assert not differ.any(), f"{differ.sum()} pixels differ, e.g. at {np.argwhere(differ)[:3].tolist()}"
+
 
 
 def sig(z):
@@ -267,27 +280,171 @@ def test_playground_reports_divergence_instead_of_crashing():
     assert "diverged" in pgw.playground_readout(s)
 
 
-def test_playground_widget_train_button_readout_and_reset():
+def test_playground_widget_step_button_readout_and_reset():
     pg = widgets.playground()
     assert pg.state["epoch"] == 0 and "epoch 0 ·" in pg.readout.value
-    pg.train_button.click()
+    assert pg.step_button.description == "Step +25"
+    pg.step_button.click()
     assert pg.state["epoch"] == 25 and pg.readout.value.startswith("epoch 25 · train loss")
-    assert "last click: 25 epochs in" in pg.readout.value and pg.last_click_seconds > 0
-    pg.set(epochs=50)                         # only the next click changes
-    assert pg.state["epoch"] == 25
-    pg.train()
+    assert "last step: 25 epochs in" in pg.readout.value and pg.last_click_seconds > 0
+    pg.set(epochs=50)                         # only the next step changes
+    assert pg.state["epoch"] == 25 and pg.step_button.description == "Step +50"
+    pg.step()
     assert pg.state["epoch"] == 75
     acc = float(re.search(r"test accuracy (\d+)%", pg.readout.value).group(1))
     assert acc >= 90
     assert pg.state["history"] == pgw.compute_playground(epochs=75)["history"]
     pg.set(hidden=2)                          # a new network
     assert pg.state["epoch"] == 0 and pg.state["network"].layers[0].n_out == 2
-    pg.train(10)
+    pg.train(10)                              # the old name of step
+    assert pg.state["epoch"] == 10
     pg.reset_button.click()
-    assert pg.state["epoch"] == 0
+    assert pg.state["epoch"] == 0 and "last step" not in pg.readout.value
     pg.set(dataset="spirals")
     assert pg.state["n_classes"] == 3 and "epoch 0" in pg.readout.value
     assert all(not c.continuous_update for k, c in pg.controls.items() if hasattr(c, "continuous_update"))
+
+
+def _playground_threads():
+    return [t for t in threading.enumerate() if t.name == "nnlib-playground" and t.is_alive()]
+
+
+def test_play_trains_in_the_background_and_gives_the_same_network_as_steps():
+    pg = widgets.playground()
+    assert pg.play_button.description.startswith("Play") and pg.pause_button.disabled
+    pg.play(until=30)
+    assert pg.pause_button.disabled is False or not pg.playing
+    pg.wait(60)
+    assert not pg.playing and _playground_threads() == []
+    assert pg.state["epoch"] == 30 and pg.frames >= 30 // pg.epochs_per_frame
+    assert pg.state["history"] == pgw.compute_playground(epochs=30)["history"]
+    assert "paused (played 30 epochs in" in pg.readout.value and "frames/s" in pg.readout.value
+    assert pg.play_button.disabled is False and pg.pause_button.disabled is True
+    # the kept figure is the figure of the state: the same picture as a view built anew
+    assert_same_pixels(pg.image.value, pgw.PlaygroundView(pg.state).png())
+
+
+def test_a_second_play_does_not_start_a_second_loop_and_pause_stops_it():
+    pg = widgets.playground()
+    try:
+        pg.play()
+        first = pg._thread
+        pg.play()
+        pg.play_button.click()                # a second click that arrives before the button greys out
+        assert pg.loops_started == 1 and pg._thread is first and len(_playground_threads()) == 1
+        deadline = time.monotonic() + 60
+        while pg.frames < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)                  # the kernel's own thread is free meanwhile
+        assert pg.frames >= 3, "no frames while playing"
+        assert pg.readout.value.count("playing") == 1 and "frames/s" in pg.readout.value
+    finally:
+        pg.pause()
+    assert not pg.playing and _playground_threads() == []
+    epoch, image = pg.state["epoch"], pg.image.value
+    assert epoch >= 3 and "paused" in pg.readout.value
+    time.sleep(0.3)
+    assert pg.state["epoch"] == epoch and pg.image.value == image, "it trained after Pause"
+    pg.set(noise=0.2)                         # while paused other things run: a new setting, say
+    assert pg.state["epoch"] == 0 and pg.state["noise"] == 0.2
+    pg.play()
+    assert pg.loops_started == 2
+    pg.pause()
+    pg.pause()                                # a second pause is harmless
+    assert _playground_threads() == []
+
+
+def test_step_and_reset_while_playing():
+    pg = widgets.playground()
+    pg.play()
+    pg.step(5)                                # pauses, then trains 5 epochs at once
+    assert not pg.playing and "last step: 5 epochs" in pg.readout.value
+    epoch = pg.state["epoch"]
+    assert pg.state["history"] == pgw.compute_playground(epochs=epoch)["history"]
+    pg.play()
+    pg.reset()                                # a fresh network; playing goes on
+    assert pg.playing
+    pg.pause()
+    assert pg.state["history"] == pgw.compute_playground(epochs=pg.state["epoch"])["history"]
+    assert pg.loops_started == 2 and _playground_threads() == []
+
+
+def test_playground_frame_rate_while_playing():
+    """Frames per second of the lesson's default network while playing (printed; the
+    benchmark-style figure for the report). The bound asserted is generous."""
+    pg = widgets.playground()
+    pg.play()
+    time.sleep(3.0)
+    pg.pause()
+    action = pg.state["action"]
+    print(f"\nplayground, default network: {action['frames']} frames in {action['seconds']:.2f} s = "
+          f"{action['fps']:.1f} frames/s, last draw {pg.last_draw_seconds * 1000:.0f} ms")
+    assert action["frames"] >= 3 and action["epochs"] == pg.state["epoch"]
+
+
+DIVERGING = dict(dataset="spirals", hidden=16, layers=2, activation="leaky_relu", learning_rate=1.0,
+                 batch_size=1)
+
+
+def test_after_divergence_the_readout_says_what_happened_not_a_click_time():
+    pg = widgets.playground(**DIVERGING)
+    pg.step(30)
+    assert pg.state["diverged"] and "smaller learning rate than 1" in pg.readout.value
+    epoch, image = pg.state["epoch"], pg.image.value
+    pg.step()                                 # a click that trains nothing
+    assert pg.state["epoch"] == epoch
+    assert "Step trained nothing: this network has diverged" in pg.readout.value
+    assert "epochs in 0.00 s" not in pg.readout.value and "last step" not in pg.readout.value
+    pg.play()                                 # nothing to play either
+    assert pg.loops_started == 0 and not pg.playing
+    assert "Play trained nothing: this network has diverged" in pg.readout.value
+    assert pg.image.value == image            # the picture did not change: nothing did
+    pg.reset()
+    assert pg.state["epoch"] == 0 and not pg.state["diverged"] and "diverged" not in pg.readout.value
+    pg.play()                                 # playing stops by itself when it diverges
+    pg.wait(120)
+    assert pg.state["diverged"] and not pg.playing and "press Reset" in pg.readout.value
+
+
+@pytest.mark.parametrize("name, bad", [
+    ("dataset", None), ("dataset", "blobs"), ("dataset", 3),
+    ("noise", None), ("noise", float("nan")), ("noise", -1.0), ("noise", 7), ("noise", "lots"),
+    ("hidden", None), ("hidden", float("nan")), ("hidden", 0), ("hidden", 1000), ("hidden", 7.5),
+    ("hidden", "eight"), ("layers", None), ("layers", 3), ("layers", -1), ("layers", float("inf")),
+    ("activation", None), ("activation", "swish"), ("learning_rate", None), ("learning_rate", 0.5),
+    ("learning_rate", float("nan")), ("batch_size", None), ("batch_size", 3), ("batch_size", -8),
+    ("l2", None), ("l2", -0.1), ("l2", float("nan")), ("epochs", None), ("epochs", 7),
+    ("epochs", float("nan")),
+])
+def test_no_control_value_breaks_the_playground(name, bad):
+    pg = widgets.playground()
+    pg.step(3)
+    before, image, updates = pg.state, pg.image.value, pg.updates
+    state = pg.set(**{name: bad})
+    note = re.search(r"⚠ (.*)", pg.readout.value)
+    assert note and "using" in note.group(1), pg.readout.value        # says what is used instead
+    assert pg.error is None and np.isfinite(state["train_loss"])
+    if name == "hidden" and bad == 7.5:           # rounded to a whole number: a new network of 8 ...
+        assert state["hidden"] == 8
+    elif name == "noise" and bad in (7, -1.0):
+        assert state["noise"] == (0.5 if bad == 7 else 0.0)   # ... or clamped into the slider's range
+    elif name == "hidden" and bad in (0, 1000):
+        assert state["hidden"] == (1 if bad == 0 else 16)
+    elif name == "layers" and bad in (3, -1):
+        assert state["layers"] == (2 if bad == 3 else 1)
+    else:                                          # the value is refused: nothing changed
+        assert state["epoch"] == 3 and state["history"] == before["history"]     # not started over
+        assert pg.image.value == image and pg.updates == updates
+    pg.set(hidden=5)                               # the next good value draws normally
+    assert pg.state["hidden"] == 5 and "⚠" not in pg.readout.value and pg.image.value != image
+
+
+def test_playground_step_refuses_bad_epochs():
+    pg = widgets.playground()
+    for bad in (None, float("nan"), -3, 2.5, "ten"):
+        state = pg.step(bad) if bad is not None else pg.step()
+        assert pg.error is None
+    assert state["epoch"] == 25 * 5               # every bad value trained "epochs per step"
+    assert "epochs must be a whole number >= 0 (got 'ten'): using 25" in pg.readout.value
 
 
 def test_playground_figure_draws_the_boundary_and_the_curves():
@@ -384,3 +541,89 @@ def test_comparison_is_cached_and_refuses_unknown_settings():
         tb.compute_comparison("batchnorm")
     with pytest.raises(ValueError, match="must be one of"):
         tb.compute_comparison("dropout", 0.9)
+
+
+# =============================================================== kept figures, bad values, caches
+
+@pytest.mark.parametrize("first, then", [(0, 10), (10, 22), (22, 3), (7, 7)])
+def test_stepper_view_updated_looks_like_a_view_built_anew(first, then):
+    view = bp.BackpropView(bp.compute_stepper(first, y=0.0))
+    view.frame()
+    view.update(bp.compute_stepper(then))
+    assert_same_pixels(view.frame(), bp.BackpropView(bp.compute_stepper(then)).png())
+
+
+def test_stepper_draws_only_when_the_step_changes():
+    wdg = widgets.backprop_stepper()
+    wdg.set(step=5)
+    image, updates = wdg.image.value, wdg.updates
+    wdg.set(step=5)
+    wdg.set(y=1.0)
+    assert wdg.updates == updates and wdg.image.value == image
+    wdg.set(step=6)
+    assert wdg.updates == updates + 1 and wdg.image.value != image
+
+
+@pytest.mark.parametrize("name, bad, used", [
+    ("step", None, 5), ("step", float("nan"), 5), ("step", "three", 5), ("step", [1, 2], 5),
+    ("step", -4, 0), ("step", 99, 22), ("step", 2.5, 3), ("step", float("inf"), 5),
+    ("y", None, 1.0), ("y", float("nan"), 1.0), ("y", 0.5, 1.0), ("y", "one", 1.0), ("y", 2, 1.0),
+])
+def test_no_control_value_breaks_the_stepper(name, bad, used):
+    wdg = widgets.backprop_stepper()
+    wdg.set(step=5)
+    image = wdg.image.value
+    state = wdg.set(**{name: bad})            # no exception reaches the notebook
+    assert state[name] == used and wdg.error is None
+    assert "⚠" in wdg.readout.value and "using" in wdg.readout.value.split("⚠")[1]
+    if state["step"] == 5 and state["y"] == 1.0:
+        assert wdg.image.value == image       # the state did not change: neither did the picture
+    wdg.next()                                # and the widget goes on working
+    assert wdg.state["step"] == min(used + 1, 22) if name == "step" else wdg.state["step"] == 6
+    assert "⚠" not in wdg.readout.value
+
+
+def test_comparison_view_updated_looks_like_a_view_built_anew():
+    a = tb.compute_comparison("optimizer", 0.01)
+    b = tb.compute_comparison("early stopping", 80)
+    c = tb.compute_comparison("initialization", "relu")     # a variant that diverges
+    view = tb.ComparisonView(a)
+    view.frame()
+    for state in (b, c, a):
+        view.update(state)
+        assert_same_pixels(view.frame(), tb.ComparisonView(state).png())
+
+
+def test_comparison_reuses_cached_results_and_draws_only_on_change(monkeypatch):
+    calls = []
+    real = tb._run
+    monkeypatch.setattr(tb, "_run", lambda *a, **k: calls.append(1) or real(*a, **k))
+    tb._comparison.cache_clear()
+    wdg = widgets.training_comparison()                 # optimizer, 0.01: three variants trained
+    assert len(calls) == 3 and wdg.trainings == 1
+    wdg.set(setting=0.1)
+    assert len(calls) == 6 and wdg.trainings == 2
+    image, updates = wdg.image.value, wdg.updates
+    wdg.set(setting=0.01)                               # back to one shown before: nothing trained
+    wdg.set(setting=0.1)
+    assert len(calls) == 6 and wdg.trainings == 2 and wdg.updates == updates + 2
+    assert wdg.image.value == image
+    wdg.set(setting=0.1)                                # the same value again: not even drawn
+    assert wdg.updates == updates + 2
+    wdg.set(technique="dropout")                        # one new comparison (its default p = 0.3),
+    assert len(calls) == 8 and wdg.trainings == 3       # not one for each menu state in between
+
+
+@pytest.mark.parametrize("name, bad", [
+    ("technique", None), ("technique", "batchnorm"), ("technique", 3), ("technique", float("nan")),
+    ("setting", None), ("setting", float("nan")), ("setting", 0.5), ("setting", "relu"), ("setting", -1),
+])
+def test_no_control_value_breaks_the_comparison(name, bad):
+    wdg = widgets.training_comparison()
+    image, updates = wdg.image.value, wdg.updates
+    state = wdg.set(**{name: bad})                      # e.g. no raw KeyError: None
+    assert wdg.error is None and (state["technique"], state["setting"]) == ("optimizer", 0.01)
+    assert "⚠" in wdg.readout.value and "using" in wdg.readout.value.split("⚠")[1]
+    assert wdg.image.value == image and wdg.updates == updates
+    wdg.set(setting=0.03)
+    assert wdg.state["setting"] == 0.03 and "⚠" not in wdg.readout.value and wdg.image.value != image

@@ -7,11 +7,13 @@ the state must show the image asked for, with exactly the network's probabilitie
 as a learner drives it (slider, checkbox, previous/next buttons) and its readout read."""
 from __future__ import annotations
 
+import io
 import re
 
 import matplotlib
 import numpy as np
 import pytest
+from PIL import Image
 from matplotlib.figure import Figure
 
 matplotlib.use("Agg")
@@ -32,6 +34,15 @@ READOUT = re.compile(r"test image (\d+): label (\d), predicted (\d) \(p = ([01]\
 def _close_figures():
     yield
     plt.close("all")
+
+
+def assert_same_pixels(png_a: bytes, png_b: bytes):
+    """Two PNG images with the same pixels (a quick frame of a kept view, a full drawing)."""
+    a, b = (np.asarray(Image.open(io.BytesIO(data)).convert("RGBA")) for data in (png_a, png_b))
+    assert a.shape == b.shape, (a.shape, b.shape)
+    differ = np.any(a != b, axis=-1)
+    assert not differ.any(), f"{differ.sum()} pixels differ, e.g. at {np.argwhere(differ)[:3].tolist()}"
+
 
 
 @pytest.fixture(scope="module")
@@ -269,3 +280,103 @@ def test_convolution_explorer_moves_the_window_when_the_sliders_move():
     assert state["value"] == pytest.approx(dg.convolve2d(X_test[0].reshape(28, 28),
                                                          "horizontal edges (Sobel)")[14, 14])
     assert "horizontal edges (Sobel) at row 14, column 14" in explorer.readout.value
+
+
+# ================================================================ kept figures, bad values, caches
+
+def test_digit_view_updated_looks_like_a_view_built_anew(trained):
+    net, X, y, mistakes = trained
+    P = dg.predict_probabilities(net, X)
+    states = [dg.compute_digit(X, y, P, index=i) for i in (0, int(mistakes[0]), 5, int(mistakes[1]))]
+    view = dg.DigitView(states[0])
+    view.frame()
+    for s in states[1:]:
+        view.update(s)
+        assert_same_pixels(view.frame(), dg.DigitView(s).png())
+
+
+def test_convolution_view_updated_looks_like_a_view_built_anew():
+    (_, _), (X_test, _) = load_mnist()
+    states = [dg.compute_convolution(X_test[0], f, r, c) for f, r, c in
+              [("vertical edges (Sobel)", 10, 10), ("vertical edges (Sobel)", 14, 3), ("sharpen", 0, 25),
+               ("blur (average)", 25, 0)]]
+    view = dg.ConvolutionView(states[0])
+    view.frame()
+    for s in states[1:]:
+        view.update(s)
+        assert_same_pixels(view.frame(), dg.ConvolutionView(s).png())
+
+
+def test_the_browser_runs_the_network_once_and_reuses_the_mistakes(trained, monkeypatch):
+    net, X, y, mistakes = trained
+    runs, searches = [], []
+    real_proba, real_mistakes = net.predict_proba, dg.mistake_indices
+    monkeypatch.setattr(net, "predict_proba", lambda A: runs.append(len(A)) or real_proba(A))
+    monkeypatch.setattr(dg, "mistake_indices", lambda *a: searches.append(1) or real_mistakes(*a))
+    browser = widgets.digit_browser(net, X, y)
+    assert sum(runs) == 300 and len(searches) == 1
+    for index in (3, 4, 250):
+        browser.set(index=index)
+    browser.set(only_mistakes=True)
+    browser.next()
+    browser.set(only_mistakes=False)
+    assert sum(runs) == 300 and len(searches) == 1 and browser.predictions == 300
+    image, updates = browser.image.value, browser.updates
+    browser.set(index=browser.state["index"])       # the same image again: nothing drawn
+    assert browser.updates == updates and browser.image.value == image
+
+
+def test_the_explorer_computes_each_feature_map_once(monkeypatch):
+    (_, _), (X_test, _) = load_mnist()
+    calls = []
+    real = dg.convolve2d
+    monkeypatch.setattr(dg, "convolve2d", lambda *a: calls.append(1) or real(*a))
+    explorer = dg.convolution_explorer(X_test[0])
+    for r in range(0, 26, 5):
+        explorer.set(row=r)
+    explorer.set(filter="sharpen")
+    explorer.set(filter="vertical edges (Sobel)")
+    explorer.set(col=3)
+    assert len(calls) == 2 and set(explorer.feature_maps) == {"vertical edges (Sobel)", "sharpen"}
+    np.testing.assert_allclose(explorer.state["feature_map"], real(X_test[0].reshape(28, 28), "vertical edges (Sobel)"))
+
+
+@pytest.mark.parametrize("name, bad, used", [
+    ("index", None, 17), ("index", float("nan"), 17), ("index", "seven", 17), ("index", -5, 0),
+    ("index", 300, 299), ("index", 10**9, 299), ("index", 2.5, 3), ("index", float("-inf"), 17),
+    ("only_mistakes", None, False), ("only_mistakes", "yes", False), ("only_mistakes", float("nan"), False),
+    ("only_mistakes", 2, False),
+])
+def test_no_control_value_breaks_the_browser(trained, name, bad, used):
+    net, X, y, _ = trained
+    browser = widgets.digit_browser(net, X, y, index=17)
+    image, updates = browser.image.value, browser.updates
+    state = browser.set(**{name: bad})
+    assert state[name] == used and browser.error is None
+    assert "⚠" in browser.readout.value and "using" in browser.readout.value.split("⚠")[1]
+    assert READOUT.search(browser.readout.value)                  # the readout still reads
+    if state["index"] == 17:
+        assert browser.image.value == image and browser.updates == updates
+    browser.next()
+    assert browser.state["index"] == ((used + 1) % 300 if name == "index" else 18)   # (wraps round)
+    assert "⚠" not in browser.readout.value
+
+
+@pytest.mark.parametrize("name, bad, used", [
+    ("row", None, 10), ("row", float("nan"), 10), ("row", -1, 0), ("row", 26, 25), ("row", 4.4, 4),
+    ("col", "left", 10), ("col", float("inf"), 10), ("col", 100, 25),
+    ("filter", None, "vertical edges (Sobel)"), ("filter", "emboss", "vertical edges (Sobel)"),
+    ("filter", 3, "vertical edges (Sobel)"),
+])
+def test_no_control_value_breaks_the_explorer(name, bad, used):
+    (_, _), (X_test, _) = load_mnist()
+    explorer = dg.convolution_explorer(X_test[0])
+    image, updates = explorer.image.value, explorer.updates
+    state = explorer.set(**{name: bad})
+    assert state[name] == used and explorer.error is None
+    assert "⚠" in explorer.readout.value and "using" in explorer.readout.value.split("⚠")[1]
+    if (state["row"], state["col"], state["filter"]) == (10, 10, "vertical edges (Sobel)"):
+        assert explorer.image.value == image and explorer.updates == updates
+    state = explorer.set(row=12, col=13)
+    assert (state["row"], state["col"]) == (12, 13) and "⚠" not in explorer.readout.value
+    assert state["value"] == pytest.approx(state["feature_map"][12, 13])

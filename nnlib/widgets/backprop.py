@@ -26,8 +26,14 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
+
 from ..activations import sigmoid
+from . import base
 from .base import InteractivePlot, dropdown, int_slider
+
+FigureView = getattr(base, "FigureView", object)
 
 #: The lesson's example: one sample, target 1, small hand-picked weights.
 DEFAULT_X = np.array([[1.0, -2.0]])
@@ -277,80 +283,150 @@ def _net_values(s):
     return value, grad
 
 
+def _edge_style(key, hot, hot_color, uses, grad):
+    """(arrow colour, arrow width, label face, label edge, label edge width, text colour) of a weight edge."""
+    is_hot, used = key == hot, key in uses
+    return (hot_color if is_hot else ("#e0a040" if used else "0.6"),
+            3.5 if is_hot else (2.2 if used else 1.2),
+            "#ffe6e6" if is_hot else (USED_COLOR if used else "white"),
+            hot_color if is_hot else "0.85", 1.5 if is_hot else 0.6,
+            BACKWARD_COLOR if key in grad else "0.15")
+
+
+def _node_face(name, hot, hot_color, uses):
+    if name == hot:
+        return "#ffc566" if hot_color == FORWARD_COLOR else "#ff9aa5"
+    if name in uses:
+        return USED_COLOR
+    return "#e8f1fb" if name in _SMALL else "white"
+
+
+class BackpropView(FigureView):
+    """The 2-2-1 network's graph, kept: one arrow, circle and pair of labels per node and
+    weight, made once; :meth:`update` only recolours them and changes their text.
+
+    ``BackpropView(state).fig`` is the figure of ``state`` (a ``Figure`` of its own, not
+    pyplot's); ``ax=``: draw into that Axes instead (then ``fig`` is its figure).
+    """
+
+    def __init__(self, state, ax=None):
+        if ax is None:
+            fig = Figure(figsize=(11, 5.9))
+            ax = fig.add_subplot()
+        self.fig, self.ax = ax.figure, ax
+        ax.set_aspect("equal")
+        ax.axis("off")
+        for src, dst in _PLAIN_EDGES:
+            _arrow(ax, _NET_NODES[src], _NET_NODES[dst], color="0.6")
+        self.edges = {}     # key -> (arrow, label)
+        for key, (src, dst, t) in _NET_EDGES.items():
+            p, q = np.array(_NET_NODES[src]), np.array(_NET_NODES[dst])
+            arrow = _arrow(ax, p, q)
+            m = p + t * (q - p)
+            label = ax.text(m[0], m[1], "", ha="center", va="center", fontsize=8.5, zorder=5,
+                            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.85", lw=0.6))
+            self.edges[key] = (arrow, label)
+        self.nodes = {}     # name -> (circle, value text, gradient text)
+        for name, (px, py) in _NET_NODES.items():
+            small = name in _SMALL
+            r = 0.3 if small else 0.42
+            circle = _node(ax, px, py, name, radius=r, fontsize=8.5 if small else 9.5)
+            box = dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.85)
+            if small:  # inputs, biases, target: numbers on the left, value over gradient
+                value = ax.text(px - r - 0.08, py + 0.02, "", ha="right", va="bottom", fontsize=9,
+                                zorder=5, bbox=box)
+                grad = ax.text(px - r - 0.08, py - 0.02, "", ha="right", va="top", fontsize=9,
+                               color=BACKWARD_COLOR, zorder=5, bbox=box)
+            else:
+                value = ax.text(px, py + r + 0.05, "", ha="center", va="bottom", fontsize=9,
+                                zorder=5, bbox=box)
+                grad = ax.text(px, py - r - 0.05, "", ha="center", va="top", fontsize=9,
+                               color=BACKWARD_COLOR, zorder=5, bbox=box)
+            self.nodes[name] = (circle, value, grad)
+        ax.text(4.2, 3.05, "hidden layer: Z1 = x W1 + b1, A1 = σ(Z1)", ha="center", fontsize=9,
+                color="0.35")
+        ax.text(9.2, 3.05, "output: z2 = A1 W2 + b2, a2 = σ(z2); cost C", ha="center", fontsize=9,
+                color="0.35")
+        self.caption = ax.text(5.0, -3.15, "", ha="center", va="top", fontsize=10,
+                               bbox=dict(boxstyle="round", fc="#fafafa", ec="0.75"))
+        ax.set_xlim(-1.5, 11.6)
+        ax.set_ylim(-3.6, 3.3)
+        ax.set_title("A 2-2-1 network. Black: values, computed forward. "
+                     "Red: the gradient ∂C/∂(that node or weight), computed backward", fontsize=11)
+        self.update(state)
+
+    def update(self, state):
+        value, grad = _net_values(state)
+        cur = state["current"]
+        hot = cur["target"] if cur else None
+        hot_color = FORWARD_COLOR if cur and cur["phase"] == "forward" else BACKWARD_COLOR
+        uses = set(cur["uses"]) if cur else set()
+        for key, (arrow, label) in self.edges.items():
+            color, lw, face, edge, edge_lw, text_color = _edge_style(key, hot, hot_color, uses, grad)
+            arrow.arrow_patch.set_color(color)
+            arrow.arrow_patch.set_linewidth(lw)
+            text = f"{key} = {value[key]:.2f}"
+            if key in grad:
+                text += f"\n∂C/∂W = {grad[key]:+.4f}"
+            label.set_text(text)
+            label.set_color(text_color)
+            patch = label.get_bbox_patch()
+            patch.set_facecolor(face)
+            patch.set_edgecolor(edge)
+            patch.set_linewidth(edge_lw)
+        for name, (circle, v, g) in self.nodes.items():
+            circle.set_facecolor(_node_face(name, hot, hot_color, uses))
+            v.set_text(f"{value[name]:.4f}" if name in value else "")
+            v.set_visible(name in value)
+            g.set_text(f"{grad[name]:+.4f}" if name in grad else "")
+            g.set_visible(name in grad)
+        self.caption.set_text(stepper_readout(state))
+        self.caption.get_bbox_patch().set_facecolor("#fffbe6" if cur else "#fafafa")
+
+
 def draw_backprop(state, ax=None):
     """The 2-2-1 network as a graph after ``state['step']`` steps: known values in
-    black, gradients in red, the current step highlighted and its formula below."""
-    fig, ax = _figure_and_axes(ax, (11, 5.9))
-    value, grad = _net_values(state)
-    cur = state["current"]
-    hot = cur["target"] if cur else None
-    hot_color = FORWARD_COLOR if cur and cur["phase"] == "forward" else BACKWARD_COLOR
-    uses = set(cur["uses"]) if cur else set()
-    for src, dst in _PLAIN_EDGES:
-        _arrow(ax, _NET_NODES[src], _NET_NODES[dst], color="0.6")
-    for key, (src, dst, t) in _NET_EDGES.items():
-        p, q = np.array(_NET_NODES[src]), np.array(_NET_NODES[dst])
-        is_hot, used = key == hot, key in uses
-        _arrow(ax, p, q, color=hot_color if is_hot else ("#e0a040" if used else "0.6"),
-               lw=3.5 if is_hot else (2.2 if used else 1.2))
-        m = p + t * (q - p)
-        text = f"{key} = {value[key]:.2f}"
-        if key in grad:
-            text += f"\n∂C/∂W = {grad[key]:+.4f}"
-        ax.text(m[0], m[1], text, ha="center", va="center", fontsize=8.5, zorder=5,
-                color=BACKWARD_COLOR if key in grad else "0.15",
-                bbox=dict(boxstyle="round,pad=0.2", fc="#ffe6e6" if is_hot else
-                          (USED_COLOR if used else "white"),
-                          ec=hot_color if is_hot else "0.85", lw=1.5 if is_hot else 0.6))
-    for name, (px, py) in _NET_NODES.items():
-        small = name in _SMALL
-        r = 0.3 if small else 0.42
-        hot_face = "#ffc566" if hot_color == FORWARD_COLOR else "#ff9aa5"
-        face = hot_face if name == hot else (USED_COLOR if name in uses else
-                                             ("#e8f1fb" if small else "white"))
-        _node(ax, px, py, name, face=face, radius=r, fontsize=8.5 if small else 9.5)
-        box = dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.85)
-        if small:  # inputs, biases, target: numbers on the left, value over gradient
-            if name in value:
-                ax.text(px - r - 0.08, py + 0.02, f"{value[name]:.4f}", ha="right", va="bottom",
-                        fontsize=9, zorder=5, bbox=box)
-            if name in grad:
-                ax.text(px - r - 0.08, py - 0.02, f"{grad[name]:+.4f}", ha="right", va="top",
-                        fontsize=9, color=BACKWARD_COLOR, zorder=5, bbox=box)
-            continue
-        if name in value:
-            ax.text(px, py + r + 0.05, f"{value[name]:.4f}", ha="center", va="bottom", fontsize=9,
-                    zorder=5, bbox=box)
-        if name in grad:
-            ax.text(px, py - r - 0.05, f"{grad[name]:+.4f}", ha="center", va="top",
-                    fontsize=9, color=BACKWARD_COLOR, zorder=5, bbox=box)
-    ax.text(4.2, 3.05, "hidden layer: Z1 = x W1 + b1, A1 = σ(Z1)", ha="center", fontsize=9,
-            color="0.35")
-    ax.text(9.2, 3.05, "output: z2 = A1 W2 + b2, a2 = σ(z2); cost C", ha="center", fontsize=9,
-            color="0.35")
-    ax.text(5.0, -3.15, stepper_readout(state), ha="center", va="top", fontsize=10,
-            bbox=dict(boxstyle="round", fc="#fffbe6" if cur else "#fafafa", ec="0.75"))
-    ax.set_xlim(-1.5, 11.6)
-    ax.set_ylim(-3.6, 3.3)
-    ax.set_title("A 2-2-1 network. Black: values, computed forward. "
-                 "Red: the gradient ∂C/∂(that node or weight), computed backward", fontsize=11)
-    return fig
+    black, gradients in red, the current step highlighted and its formula below.
+    (The figure the stepper widget keeps and updates; here made with pyplot, so a
+    notebook shows it.)"""
+    if ax is None:
+        ax = plt.figure(figsize=(11, 5.9)).add_subplot()
+    return BackpropView(state, ax=ax).fig
+
+
+def _clean_step_values(values):
+    """The stepper's own limits, after the base's cleaning: step a whole number in 0..22, y 0 or 1."""
+    notes = []
+    step, y = values.get("step"), values.get("y")
+    if y not in (0.0, 1.0):
+        notes.append(f"target y must be 0 or 1 (got {y!r}): using 1")
+        values["y"] = 1.0
+    try:
+        ok = float(step) == int(step) and 0 <= int(step) <= N_STEPS
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        notes.append(f"step must be a whole number in 0..{N_STEPS} (got {step!r}): using 0")
+        values["step"] = 0
+    values["step"] = int(values["step"])
+    return values, notes
 
 
 class BackpropStepper(InteractivePlot):
     """:class:`InteractivePlot` with next/back buttons and a Play control on the step slider.
 
     ``next()`` and ``back()`` move one step (as the buttons do); ``set(step=k, y=...)``.
+    The figure is a :class:`BackpropView`, kept and updated in place.
     """
 
     def __init__(self, y=1.0, x=None, params=None):
         compute_backprop(x, y, params)  # fail now, with a clear message, on bad input
-        controls = {"step": int_slider(0, 0, N_STEPS, "step"),
+        controls = {"step": int_slider(0, 0, N_STEPS, "step", continuous_update=True),
                     "y": dropdown([("y = 1", 1.0), ("y = 0", 0.0)], float(y), "target")}
         controls["y"].layout.width = "160px"
         super().__init__(controls, lambda step, y: compute_stepper(step, y, x, params),
-                         draw_backprop, stepper_readout, height="600px",
-                         title="Backpropagation, one step at a time")
+                         BackpropView, stepper_readout, height="600px",
+                         title="Backpropagation, one step at a time", constrain=_clean_step_values)
         self.play = w.Play(value=0, min=0, max=N_STEPS, interval=1500, description="play")
         w.jslink((self.play, "value"), (self.controls["step"], "value"))
         self.back_button = w.Button(description="◀ back", layout=w.Layout(width="90px"))
@@ -364,15 +440,11 @@ class BackpropStepper(InteractivePlot):
 
     def next(self):
         """One step forward (stays at the last step)."""
-        s = self.controls["step"]
-        s.value = min(s.max, s.value + 1)
-        return self.state
+        return self.set(step=min(N_STEPS, self.state["step"] + 1))
 
     def back(self):
         """One step back (stays at step 0)."""
-        s = self.controls["step"]
-        s.value = max(s.min, s.value - 1)
-        return self.state
+        return self.set(step=max(0, self.state["step"] - 1))
 
 
 def backprop_stepper(y=1.0, x=None, params=None) -> BackpropStepper:
@@ -395,11 +467,12 @@ def _figure_and_axes(ax, size):
 
 
 def _node(ax, x, y, label, face="white", radius=0.45, fontsize=11):
-    ax.add_patch(plt.Circle((x, y), radius, fc=face, ec="0.25", lw=1.2, zorder=3))
+    circle = ax.add_patch(Circle((x, y), radius, fc=face, ec="0.25", lw=1.2, zorder=3))
     ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, zorder=4)
+    return circle
 
 
 def _arrow(ax, p, q, color="0.5", lw=1.2):
-    ax.annotate("", xy=q, xytext=p, zorder=1,
+    return ax.annotate("", xy=q, xytext=p, zorder=1,
                 arrowprops=dict(arrowstyle="-|>", color=color, lw=lw, shrinkA=14, shrinkB=16,
                                 mutation_scale=12))

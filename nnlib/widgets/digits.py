@@ -27,11 +27,13 @@ from __future__ import annotations
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
 
 from ..plots import CLASS_COLORS, DIVERGING_CMAP, WRONG_COLOR
 from ..validation import InputError, ShapeError, check_labels
-from .base import InteractivePlot, dropdown, int_slider
+from .base import InteractivePlot, checkbox, dropdown, int_slider, new_figure
+from .blit import BlitView
 
 IMAGE_SHAPE = (28, 28)
 RIGHT_COLOR = CLASS_COLORS[2]    # green: the predicted digit, when it is right
@@ -115,9 +117,14 @@ def compute_digit(X, y, probabilities, index: int = 0, only_mistakes: bool = Fal
     if y.max(initial=0) >= P.shape[1]:
         raise InputError(f"{where}: labels go up to {y.max()} but there are only {P.shape[1]} "
                          f"classes of probabilities.")
-    index = int(index)
     mistakes = mistake_indices(y, P)
     selection = mistakes if only_mistakes else np.arange(n)
+    return _digit_state(images, y, P, mistakes, selection, int(index), only_mistakes)
+
+
+def _digit_state(images, y, P, mistakes, selection, index, only_mistakes):
+    """:func:`compute_digit` from checked inputs and the mistakes already found."""
+    n = images.shape[0]
     message, position = "", None
     if selection.size == 0:
         message = "no mistakes: the network classifies every image correctly"
@@ -165,42 +172,99 @@ def digit_readout(state, what: str = "test image") -> str:
     return text
 
 
-def draw_digit(state, what: str = "test image"):
-    """Left: the image. Right: the ten probabilities as bars (prediction green if right,
-    red if wrong; the true label's bar blue when it is not the prediction)."""
-    fig, (ax_img, ax_bar) = plt.subplots(1, 2, figsize=(9.5, 3.9), gridspec_kw={"width_ratios": [1, 1.7]})
-    fig.subplots_adjust(left=0.03, right=0.98, bottom=0.15, top=0.86, wspace=0.12)
-    ax_img.imshow(state["image"], cmap="gray_r", vmin=0, vmax=max(1.0, float(state["image"].max())),
-                  interpolation="nearest")
-    ax_img.set_xticks([])
-    ax_img.set_yticks([])
-    ax_img.set_title(f"{what} {state['index']} (label {state['label']})", fontsize=12)
-    p = state["probabilities"]
-    k = np.arange(p.size)
-    colors = ["#BBBBBB"] * p.size
+def _bar_colors(state):
+    colors = ["#BBBBBB"] * state["probabilities"].size
     colors[state["prediction"]] = RIGHT_COLOR if state["correct"] else WRONG_COLOR
     if not state["correct"]:
         colors[state["label"]] = LABEL_COLOR
-    ax_bar.bar(k, p, color=colors, edgecolor="#333333", linewidth=0.6)
-    for j, v in enumerate(p):
-        if v >= 0.005:
-            ax_bar.text(j, v + 0.02, f"{v:.2f}", ha="center", va="bottom", fontsize=9)
-    handles = [Patch(facecolor=colors[state["prediction"]], edgecolor="#333333",
-                     label="prediction" + ("" if state["correct"] else " (wrong)"))]
-    if not state["correct"]:
-        handles.append(Patch(facecolor=LABEL_COLOR, edgecolor="#333333", label="true label"))
-    ax_bar.legend(handles=handles, loc="upper right", fontsize=9, framealpha=0.9)
-    ax_bar.set_xticks(k)
-    ax_bar.set_ylim(0, 1.12)
-    ax_bar.set_xlabel("digit k", fontsize=11)
-    ax_bar.set_ylabel("probability $a_k$", fontsize=11)
-    ax_bar.grid(axis="y", alpha=0.3)
-    verdict = "right" if state["correct"] else "WRONG"
-    ax_bar.set_title(f"predicted {state['prediction']} with p = {state['confidence']:.3f}: {verdict}",
-                     fontsize=12, color="black" if state["correct"] else WRONG_COLOR)
-    if state["message"]:
-        fig.suptitle(state["message"], fontsize=11, color=WRONG_COLOR)
-    return fig
+    return colors
+
+
+class DigitView(BlitView):
+    """The browser's figure, kept: the image, ten bars with their numbers, the legend and the
+    titles change; the axes, ticks and labels are drawn once (:class:`~nnlib.widgets.blit.BlitView`)."""
+
+    def __init__(self, state, what: str = "test image", fig=None):
+        self.what = what
+        self.fig = fig if fig is not None else new_figure((9.5, 3.9))
+        self.ax_img, self.ax_bar = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.7]})
+        self.fig.subplots_adjust(left=0.03, right=0.98, bottom=0.15, top=0.86, wspace=0.12)
+        n = state["probabilities"].size
+        self.image = self.ax_img.imshow(np.zeros(state["image"].shape), cmap="gray_r", vmin=0, vmax=1,
+                                        interpolation="nearest")
+        self.ax_img.set_xticks([])
+        self.ax_img.set_yticks([])
+        self.image_title = self.ax_img.set_title("", fontsize=12, y=1.0)
+        ax = self.ax_bar
+        k = np.arange(n)
+        self.bars = ax.bar(k, np.zeros(n), color="#BBBBBB", edgecolor="#333333", linewidth=0.6)
+        self.numbers = [ax.text(j, 0.02, "", ha="center", va="bottom", fontsize=9) for j in k]
+        ax.set_xticks(k)
+        pad = 0.05 * (n - 1 + 0.8)             # where matplotlib would put the limits of these bars
+        ax.set_xlim(-0.4 - pad, n - 1 + 0.4 + pad)
+        ax.set_ylim(0, 1.12)
+        ax.set_xlabel("digit k", fontsize=11)
+        ax.set_ylabel("probability $a_k$", fontsize=11)
+        ax.set_axisbelow(True)   # the grid under the bars
+        ax.grid(axis="y", alpha=0.3)
+        # two kept legends, one shown: a right prediction, or a wrong one and the true label
+        patch = lambda color, label: Patch(facecolor=color, edgecolor="#333333", label=label)  # noqa: E731
+        self.legends = {}
+        for correct, handles in ((True, [patch(RIGHT_COLOR, "prediction")]),
+                                 (False, [patch(WRONG_COLOR, "prediction (wrong)"),
+                                          patch(LABEL_COLOR, "true label")])):
+            legend = Legend(ax, handles, [h.get_label() for h in handles], loc="upper right",
+                            fontsize=9, framealpha=0.9)
+            self.legends[correct] = ax.add_artist(legend)
+        self.bar_title = ax.set_title("", fontsize=12, y=1.0)
+        self.message = self.fig.suptitle("", fontsize=11, color=WRONG_COLOR)
+        self.update(state)
+
+    def update(self, state):
+        image, what = state["image"], self.what
+        if image.shape != self.image.get_array().shape:
+            raise ValueError(f"the digit browser shows images of one shape, {self.image.get_array().shape}; "
+                             f"got {image.shape}.")
+        self.image.set_data(image)
+        self.image.set_clim(0, max(1.0, float(image.max())))
+        self.image_title.set_text(f"{what} {state['index']} (label {state['label']})")
+        p = state["probabilities"]
+        colors = _bar_colors(state)
+        for j, (bar, text) in enumerate(zip(self.bars, self.numbers)):
+            bar.set_height(p[j])
+            bar.set_facecolor(colors[j])
+            text.set_text(f"{p[j]:.2f}")
+            text.set_y(p[j] + 0.02)
+            text.set_visible(bool(p[j] >= 0.005))
+        for correct, legend in self.legends.items():
+            legend.set_visible(correct == state["correct"])
+        verdict = "right" if state["correct"] else "WRONG"
+        self.bar_title.set_text(f"predicted {state['prediction']} with p = {state['confidence']:.3f}: "
+                                f"{verdict}")
+        self.bar_title.set_color("black" if state["correct"] else WRONG_COLOR)
+        self.message.set_text(state["message"])
+
+    def moving(self):
+        return [self.image, self.image_title, *self.bars, *self.numbers, *self.legends.values(),
+                self.bar_title, self.message]
+
+
+def draw_digit(state, what: str = "test image"):
+    """Left: the image. Right: the ten probabilities as bars (prediction green if right,
+    red if wrong; the true label's bar blue when it is not the prediction). (The figure
+    the browser keeps and updates; made with pyplot here, so a notebook shows it.)"""
+    return DigitView(state, what, fig=plt.figure(figsize=(9.5, 3.9))).fig
+
+
+def _whole_number(value):
+    """``value`` as an int if it is a finite whole number (not a bool), else None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if np.isfinite(number) and number == int(number) else None
 
 
 class DigitBrowser(InteractivePlot):
@@ -209,7 +273,9 @@ class DigitBrowser(InteractivePlot):
     ``set(index=..., only_mistakes=...)`` works as in every course widget;
     ``next()`` and ``previous()`` do what the buttons do. With "only mistakes" on,
     the slider jumps to the mistake shown. ``probabilities`` (n, classes) and
-    ``mistakes`` (indices) are computed once, when the widget is made.
+    ``mistakes`` (indices) are computed once, when the widget is made, and every
+    later state is read from them (``predictions`` counts the images the network was
+    run on: ``n``, whatever the learner does next).
     """
 
     def __init__(self, network, X, y, index=0, only_mistakes=False, what="test image"):
@@ -219,21 +285,29 @@ class DigitBrowser(InteractivePlot):
             raise ShapeError(f"digit_browser: {self.images.shape[0]} images but "
                              f"{self.labels.shape[0]} labels.")
         self.probabilities = predict_probabilities(network, self.images)
+        self.predictions = self.images.shape[0]
         if self.labels.max(initial=0) >= self.probabilities.shape[1]:
             raise InputError(f"digit_browser: labels go up to {self.labels.max()} but the network "
                              f"has only {self.probabilities.shape[1]} outputs.")
+        _check_probabilities(self.probabilities, self.images.shape[0], "digit_browser")
         self.mistakes = mistake_indices(self.labels, self.probabilities)
+        self._everything = np.arange(self.images.shape[0])
         self.what = what
-        self._syncing = False
         n = self.images.shape[0]
+        index = _whole_number(index)
         controls = {
-            "index": int_slider(int(index), 0, n - 1, f"{what} index"),
-            "only_mistakes": w.Checkbox(value=bool(only_mistakes), description="only mistakes",
-                                        indent=False, layout=w.Layout(width="140px")),
+            "index": int_slider(index if index is not None and 0 <= index < n else 0, 0, n - 1,
+                                f"{what} index", continuous_update=True),
+            "only_mistakes": checkbox(bool(only_mistakes), "only mistakes"),
         }
-        super().__init__(controls, self._compute, lambda s: draw_digit(s, self.what),
+        class View(DigitView):   # the base makes views from the state alone
+            def __init__(self, state):
+                super().__init__(state, what)
+
+        super().__init__(controls, self._compute, View,
                          lambda s: digit_readout(s, self.what), height="400px",
-                         title="Digit browser: the network's ten probabilities for each image")
+                         title="Digit browser: the network's ten probabilities for each image",
+                         constrain=self._snap)
         self.previous_button = w.Button(description="◀ previous", layout=w.Layout(width="110px"))
         self.next_button = w.Button(description="next ▶", layout=w.Layout(width="110px"))
         self.previous_button.on_click(lambda _: self.previous())
@@ -242,29 +316,31 @@ class DigitBrowser(InteractivePlot):
         row = w.HBox([self.previous_button, c["index"], self.next_button, c["only_mistakes"]])
         self.ui.children = (self.ui.children[0], row, *self.ui.children[2:])
 
-    def _compute(self, index, only_mistakes):
-        return compute_digit(self.images, self.labels, self.probabilities, index, only_mistakes)
+    def _selection(self, only_mistakes):
+        return self.mistakes if only_mistakes else self._everything
 
-    def update(self, *_):
-        if self._syncing:  # the slider was moved to the image already shown: nothing to redraw
-            return
-        super().update()
-        if self.state["index"] != self.controls["index"].value:  # snapped to a mistake
-            self._syncing = True
-            try:
-                self.controls["index"].value = self.state["index"]
-            finally:
-                self._syncing = False
+    def _snap(self, values):
+        """With "only mistakes" on, an image that is not a mistake becomes the next mistake
+        (the slider moves there too)."""
+        selection = self._selection(values["only_mistakes"])
+        index = values["index"]
+        if selection.size:
+            position = int(np.searchsorted(selection, index))
+            if position == selection.size or selection[position] != index:
+                values["index"] = int(selection[position % selection.size])
+        return values, []
+
+    def _compute(self, index, only_mistakes):
+        return _digit_state(self.images, self.labels, self.probabilities, self.mistakes,
+                            self._selection(only_mistakes), index, only_mistakes)
 
     def next(self) -> dict:
         """Show the next image of the selection (all images, or only the mistakes)."""
-        self.controls["index"].value = neighbour(self.state, +1)
-        return self.state
+        return self.set(index=neighbour(self.state, +1))
 
     def previous(self) -> dict:
         """Show the previous image of the selection."""
-        self.controls["index"].value = neighbour(self.state, -1)
-        return self.state
+        return self.set(index=neighbour(self.state, -1))
 
 
 def digit_browser(network, X, y, index: int = 0, only_mistakes: bool = False,
@@ -348,11 +424,16 @@ def compute_convolution(image, filter="vertical edges (Sobel)", row: int = 10, c
         if int(v) != v or not 0 <= v < n:
             raise ValueError(f"{where}: {what} must be a whole number from 0 to {n - 1} (the "
                              f"{k} x {k} filter must fit inside the image), got {v!r}.")
-    row, col = int(row), int(col)
+    return _convolution_state(I, name, K, int(row), int(col), convolve2d(I, K))
+
+
+def _convolution_state(I, name, K, row, col, feature_map):
+    """:func:`compute_convolution` from checked inputs and the feature map already computed."""
+    k = K.shape[0]
     patch = I[row:row + k, col:col + k].copy()
     products = patch * K
     return {"image": I, "kernel": K, "filter": name, "row": row, "col": col, "patch": patch,
-            "products": products, "value": float(products.sum()), "feature_map": convolve2d(I, K)}
+            "products": products, "value": float(products.sum()), "feature_map": feature_map}
 
 
 def convolution_readout(state) -> str:
@@ -361,46 +442,88 @@ def convolution_readout(state) -> str:
             f"sum of patch × filter = <b>{state['value']:.2f}</b> = F[{state['row']}, {state['col']}]")
 
 
+class ConvolutionView(BlitView):
+    """The explorer's figure, kept: the window on the image, the nine products (image and
+    texts), the feature map and its marker, and the titles change; axes, colour bar and
+    frames are drawn once per filter (:class:`~nnlib.widgets.blit.BlitView`)."""
+
+    def __init__(self, state, fig=None):
+        self.fig = fig if fig is not None else new_figure((12, 4.3))
+        self.ax_i, self.ax_k, self.ax_f = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 1]})
+        self.fig.subplots_adjust(left=0.02, right=0.95, bottom=0.05, top=0.86, wspace=0.22)
+        I, K, F = state["image"], state["kernel"], state["feature_map"]
+        k, h = K.shape[0], K.shape[0] // 2
+        self.shape = (I.shape, K.shape)
+        self.image = self.ax_i.imshow(I, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        self.window = self.ax_i.add_patch(Rectangle((-0.5, -0.5), k, k, fill=False,
+                                                    edgecolor=WRONG_COLOR, lw=2.5))
+        self.image_title = self.ax_i.set_title("", fontsize=11, y=1.0)
+        self.products = self.ax_k.imshow(np.zeros((k, k)), cmap=DIVERGING_CMAP, vmin=-1, vmax=1)
+        self.cells = [[self.ax_k.text(j, i, "", ha="center", va="center", fontsize=9 if k <= 3 else 6)
+                       for j in range(k)] for i in range(k)]
+        self.products_title = self.ax_k.set_title("", fontsize=11, y=1.0)
+        # F[r, c] belongs to the window centred on pixel (r + h, c + h): draw F there, so the
+        # map lies over the image it came from (a border of h pixels stays empty)
+        self.map = self.ax_f.imshow(F, cmap=DIVERGING_CMAP, vmin=-1, vmax=1, interpolation="nearest",
+                                    extent=(h - 0.5, h + F.shape[1] - 0.5, h + F.shape[0] - 0.5, h - 0.5))
+        self.ax_f.add_patch(Rectangle((-0.5, -0.5), I.shape[1], I.shape[0], fill=False,
+                                      edgecolor="#999999", lw=1, ls=":"))
+        self.marker, = self.ax_f.plot([h], [h], "o", markersize=13, markerfacecolor="none",
+                                      markeredgecolor="black", markeredgewidth=2)
+        self.ax_f.set_xlim(-0.5, I.shape[1] - 0.5)
+        self.ax_f.set_ylim(I.shape[0] - 0.5, -0.5)
+        self.map_title = self.ax_f.set_title("", fontsize=11, y=1.0)
+        self.colorbar = self.fig.colorbar(self.map, ax=self.ax_f, fraction=0.046, pad=0.03)
+        self.ax_f.set_frame_on(False)
+        for spine in self.ax_f.spines.values():   # (quick frames draw the spines that are visible)
+            spine.set_visible(False)
+        for ax in (self.ax_i, self.ax_k, self.ax_f):
+            ax.set_xticks([])
+            ax.set_yticks([])
+        self.title = self.fig.suptitle("", fontsize=12)
+        self.update(state)
+
+    def update(self, state):
+        I, K, F = state["image"], state["kernel"], state["feature_map"]
+        if (I.shape, K.shape) != self.shape:
+            raise ValueError(f"this view shows a {self.shape[0]} image and a {self.shape[1]} filter; "
+                             f"got {I.shape} and {K.shape}.")
+        k, r, c, h = K.shape[0], state["row"], state["col"], K.shape[0] // 2
+        self.image.set_data(I)
+        self.image.set_clim(0, max(1.0, float(I.max())))
+        self.window.set_xy((c - 0.5, r - 0.5))
+        self.image_title.set_text(f"image: the {k}×{k} window at row {r}, col {c}")
+        # the arithmetic: each cell shows pixel × weight, coloured by the product
+        P = state["products"] + 0.0   # + 0.0 turns -0.0 into 0.0 for the labels
+        limit = max(float(np.abs(P).max()), 1e-9)
+        self.products.set_data(P)
+        self.products.set_clim(-limit, limit)
+        for i in range(k):
+            for j in range(k):
+                self.cells[i][j].set_text(f"{state['patch'][i, j]:.2f}\n× {K[i, j]:+.2g}\n= {P[i, j]:+.2f}")
+        self.products_title.set_text(f"pixel × filter weight; sum = {state['value']:.2f}")
+        lim = max(float(np.abs(F).max()), 1e-9)
+        self.map.set_data(F)
+        self.map.set_clim(-lim, lim)
+        self.marker.set_data([c + h], [r + h])
+        self.map_title.set_text(f"feature map F ({F.shape[0]}×{F.shape[1]}): F[{r}, {c}] = "
+                                f"{state['value']:.2f}")
+        self.title.set_text(f"filter: {state['filter']}")
+
+    def moving(self):
+        return [self.image, self.window, self.image_title, self.products,
+                *(t for row in self.cells for t in row), self.products_title, self.map, self.marker,
+                self.map_title, self.title]
+
+    def background_key(self):
+        return self.map.get_clim()     # the colour bar's ticks
+
+
 def draw_convolution(state):
     """Left: the image with the filter's window. Middle: the window's arithmetic, cell by
-    cell (pixel × weight). Right: the feature map, the current position circled."""
-    fig, (ax_i, ax_k, ax_f) = plt.subplots(1, 3, figsize=(12, 4.3), gridspec_kw={"width_ratios": [1, 1, 1]})
-    fig.subplots_adjust(left=0.02, right=0.95, bottom=0.05, top=0.86, wspace=0.22)
-    I, K, F = state["image"], state["kernel"], state["feature_map"]
-    k, r, c = K.shape[0], state["row"], state["col"]
-    ax_i.imshow(I, cmap="gray_r", vmin=0, vmax=max(1.0, float(I.max())), interpolation="nearest")
-    ax_i.add_patch(Rectangle((c - 0.5, r - 0.5), k, k, fill=False, edgecolor=WRONG_COLOR, lw=2.5))
-    ax_i.set_title(f"image: the {k}×{k} window at row {r}, col {c}", fontsize=11)
-    # the arithmetic: each cell shows pixel × weight, coloured by the product
-    P = state["products"] + 0.0   # + 0.0 turns -0.0 into 0.0 for the labels
-    limit = max(float(np.abs(P).max()), 1e-9)
-    ax_k.imshow(P, cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit)
-    for i in range(k):
-        for j in range(k):
-            ax_k.text(j, i, f"{state['patch'][i, j]:.2f}\n× {K[i, j]:+.2g}\n= {P[i, j]:+.2f}",
-                      ha="center", va="center", fontsize=9 if k <= 3 else 6)
-    ax_k.set_title(f"pixel × filter weight; sum = {state['value']:.2f}", fontsize=11)
-    # F[r, c] belongs to the window centred on pixel (r + h, c + h): draw F there, so the map
-    # lies over the image it came from (a border of h pixels stays empty)
-    h = k // 2
-    lim = max(float(np.abs(F).max()), 1e-9)
-    image = ax_f.imshow(F, cmap=DIVERGING_CMAP, vmin=-lim, vmax=lim, interpolation="nearest",
-                        extent=(h - 0.5, h + F.shape[1] - 0.5, h + F.shape[0] - 0.5, h - 0.5))
-    ax_f.add_patch(Rectangle((-0.5, -0.5), I.shape[1], I.shape[0], fill=False, edgecolor="#999999",
-                             lw=1, ls=":"))
-    ax_f.plot(c + h, r + h, "o", markersize=13, markerfacecolor="none", markeredgecolor="black",
-              markeredgewidth=2)
-    ax_f.set_xlim(-0.5, I.shape[1] - 0.5)
-    ax_f.set_ylim(I.shape[0] - 0.5, -0.5)
-    ax_f.set_title(f"feature map F ({F.shape[0]}×{F.shape[1]}): F[{r}, {c}] = {state['value']:.2f}",
-                   fontsize=11)
-    fig.colorbar(image, ax=ax_f, fraction=0.046, pad=0.03)
-    ax_f.set_frame_on(False)
-    for ax in (ax_i, ax_k, ax_f):
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.suptitle(f"filter: {state['filter']}", fontsize=12)
-    return fig
+    cell (pixel × weight). Right: the feature map, the current position circled. (The
+    figure the explorer keeps and updates; made with pyplot here, so a notebook shows it.)"""
+    return ConvolutionView(state, fig=plt.figure(figsize=(12, 4.3))).fig
 
 
 def convolution_explorer(image, filter="vertical edges (Sobel)", row: int = 10, col: int = 10):
@@ -411,11 +534,26 @@ def convolution_explorer(image, filter="vertical edges (Sobel)", row: int = 10, 
         raise ValueError("convolution_explorer: pick the filter by name from FILTERS; for your own "
                          "filter use compute_convolution and draw_convolution.")
     k = 3
+    start = {}
+    for what, v, n in (("row", row, I.shape[0] - k + 1), ("col", col, I.shape[1] - k + 1)):
+        number = _whole_number(v)
+        if number is None or not 0 <= number < n:
+            raise ValueError(f"convolution_explorer: {what} must be a whole number from 0 to {n - 1} "
+                             f"(the {k} x {k} filter must fit inside the image), got {v!r}.")
+        start[what] = number
+    maps = {}   # filter name -> its feature map: computed once per filter
+
+    def compute(row, col, filter):
+        if filter not in maps:
+            maps[filter] = convolve2d(I, FILTERS[filter])
+        return _convolution_state(I, filter, FILTERS[filter], row, col, maps[filter])
+
     controls = {
-        "row": int_slider(int(row), 0, I.shape[0] - k, "row", continuous_update=True),
-        "col": int_slider(int(col), 0, I.shape[1] - k, "column", continuous_update=True),
+        "row": int_slider(start["row"], 0, I.shape[0] - k, "row", continuous_update=True),
+        "col": int_slider(start["col"], 0, I.shape[1] - k, "column", continuous_update=True),
         "filter": dropdown(list(FILTERS), filter, "filter"),
     }
-    return InteractivePlot(controls, lambda row, col, filter: compute_convolution(I, filter, row, col),
-                           draw_convolution, convolution_readout, height="390px",
+    plot = InteractivePlot(controls, compute, ConvolutionView, convolution_readout, height="390px",
                            title="Convolution: a filter slides over the digit")
+    plot.feature_maps = maps
+    return plot

@@ -37,7 +37,7 @@ from ..layers import Dense, Dropout
 from ..network import Network, TrainingDiverged
 from ..optimizers import SGD, Adam, Momentum
 from ..plots import CLASS_COLORS
-from .base import InteractivePlot, dropdown
+from .base import FigureView, InteractivePlot, dropdown, new_figure
 
 #: technique -> (setting label, [(option label, value), ...], default value)
 SETTINGS = {
@@ -221,53 +221,116 @@ def comparison_readout(state) -> str:
     return "final validation accuracy: " + " · ".join(parts)
 
 
+MAX_VARIANTS = 3
+_UNSET = object()
+
+
+def _title(state) -> str:
+    setting = state["setting"]
+    shown = setting if isinstance(setting, str) else f"{setting:g}"
+    return f"{state['technique']}, {state['setting_label']} = {shown}"
+
+
+class ComparisonView(FigureView):
+    """The comparison's figure, kept: for each of up to three variants a train-loss, a
+    validation-loss and a validation-accuracy line, a dotted "diverged" legend entry and
+    an early-stopping marker on both panels; :meth:`update` changes their data, labels and
+    visibility, the limits, the legends and the title."""
+
+    def __init__(self, state, axes=None):
+        if axes is None:
+            fig = new_figure((11.5, 4.3))
+            axes = fig.subplots(1, 2)
+            fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
+        self.ax_loss, self.ax_acc = axes
+        self.fig = self.ax_loss.figure
+        self.slots = []
+        for i in range(MAX_VARIANTS):
+            color = CLASS_COLORS[i]
+            slot = {
+                "train": self.ax_loss.plot([], [], "-", color=color, lw=2)[0],
+                "val": self.ax_loss.plot([], [], "--", color=color, lw=2)[0],
+                "acc": self.ax_acc.plot([], [], "-", color=color, lw=2)[0],
+                "diverged": [ax.plot([], [], ":", color=color, lw=2)[0] for ax in (self.ax_loss, self.ax_acc)],
+                "stop": [ax.axvline(1, color=color, ls=":", lw=1.5) for ax in (self.ax_loss, self.ax_acc)],
+            }
+            self.slots.append(slot)
+        ax_loss, ax_acc = self.ax_loss, self.ax_acc
+        ax_loss.set_xlabel("epoch", fontsize=12)
+        ax_loss.set_ylabel("loss (cross-entropy)", fontsize=12)
+        ax_loss.set_title("loss: train (solid), validation (dashed)", fontsize=12)
+        ax_acc.set_xlabel("epoch", fontsize=12)
+        ax_acc.set_ylabel("validation accuracy", fontsize=12)
+        ax_acc.set_ylim(0, 1.02)
+        ax_acc.set_title("validation accuracy", fontsize=12)
+        for ax in (ax_loss, ax_acc):
+            ax.grid(alpha=0.3)
+        self.title = self.fig.suptitle("", fontsize=13)
+        self.update(state)
+
+    def update(self, state):
+        variants = state["variants"]
+        if len(variants) > MAX_VARIANTS:
+            raise ValueError(f"the comparison shows at most {MAX_VARIANTS} variants, got {len(variants)}.")
+        top = 0.0
+        longest = 1
+        for i, slot in enumerate(self.slots):
+            v = variants[i] if i < len(variants) else None
+            h = v["history"] if v else {"loss": [], "val_loss": [], "val_accuracy": []}
+            epochs = np.arange(1, len(h["loss"]) + 1)
+            shown = v is not None and len(epochs) > 0
+            label = v["label"] if v else ""
+            for key, values, text in (("train", h["loss"], f"{label}: train"),
+                                      ("val", h["val_loss"], f"{label}: validation"),
+                                      ("acc", h["val_accuracy"], label)):
+                line = slot[key]
+                line.set_data(epochs, values)
+                line.set_label(text)
+                line.set_visible(shown)
+            diverged = bool(v and v["diverged"])
+            for line in slot["diverged"]:  # a legend entry, even when not one epoch finished
+                line.set_label(f"{label}: diverged in epoch {len(epochs) + 1} (loss NaN)")
+                line.set_visible(diverged)
+            stopped = v["stopped_at"] if shown else None
+            for line in slot["stop"]:
+                line.set_xdata([stopped or 1, stopped or 1])
+                line.set_visible(bool(stopped))
+            if shown:
+                longest = max(longest, len(epochs))
+                finite = [x for x in h["loss"] + h["val_loss"] if np.isfinite(x)]
+                top = max(top, np.percentile(finite, 98) if finite else 0)
+        margin = 0.05 * (longest - 1) if longest > 1 else 0.5     # matplotlib's default 5% margins
+        for ax in (self.ax_loss, self.ax_acc):
+            ax.set_xlim(1 - margin, longest + margin)
+        self.ax_loss.set_ylim(0, top * 1.1 if top > 0 else 1)
+        for ax in (self.ax_loss, self.ax_acc):
+            ax.legend(handles=[line for line in ax.get_lines() if line.get_visible()
+                               and not line.get_label().startswith("_") and line not in self._stops()],
+                      fontsize=9)
+        self.title.set_text(_title(state))
+
+    def _stops(self):
+        return [line for slot in self.slots for line in slot["stop"]]
+
+
 def draw_comparison(state, axes=None):
     """Left: loss per epoch (train solid, validation dashed), one colour per variant.
-    Right: validation accuracy per epoch."""
+    Right: validation accuracy per epoch. (The figure the widget keeps and updates; made
+    with pyplot here, so a notebook shows it.)"""
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.3))
+        fig = plt.figure(figsize=(11.5, 4.3))
+        axes = fig.subplots(1, 2)
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
-    ax_loss, ax_acc = axes
-    fig = ax_loss.figure
-    top = 0.0
-    for i, v in enumerate(state["variants"]):
-        h, color = v["history"], CLASS_COLORS[i]
-        epochs = np.arange(1, len(h["loss"]) + 1)
-        if v["diverged"]:  # a legend entry, even when not one epoch finished
-            for ax in (ax_loss, ax_acc):
-                ax.plot([], [], ":", color=color, lw=2,
-                        label=f"{v['label']}: diverged in epoch {len(epochs) + 1} (loss NaN)")
-        if not len(epochs):
-            continue
-        ax_loss.plot(epochs, h["loss"], "-", color=color, lw=2, label=f"{v['label']}: train")
-        ax_loss.plot(epochs, h["val_loss"], "--", color=color, lw=2, label=f"{v['label']}: validation")
-        ax_acc.plot(epochs, h["val_accuracy"], "-", color=color, lw=2, label=v["label"])
-        finite = [x for x in h["loss"] + h["val_loss"] if np.isfinite(x)]
-        top = max(top, np.percentile(finite, 98) if finite else 0)
-        if v["stopped_at"]:
-            for ax in (ax_loss, ax_acc):
-                ax.axvline(v["stopped_at"], color=color, ls=":", lw=1.5)
-    ax_loss.set_ylim(0, top * 1.1 if top > 0 else 1)
-    ax_loss.set_xlabel("epoch", fontsize=12)
-    ax_loss.set_ylabel("loss (cross-entropy)", fontsize=12)
-    ax_loss.set_title("loss: train (solid), validation (dashed)", fontsize=12)
-    ax_acc.set_xlabel("epoch", fontsize=12)
-    ax_acc.set_ylabel("validation accuracy", fontsize=12)
-    ax_acc.set_ylim(0, 1.02)
-    ax_acc.set_title("validation accuracy", fontsize=12)
-    for ax in (ax_loss, ax_acc):
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=9)
-    setting = state["setting"]
-    fig.suptitle(f"{state['technique']}, {state['setting_label']} = {setting:g}" if not isinstance(setting, str)
-                 else f"{state['technique']}, {state['setting_label']} = {setting}", fontsize=13)
-    return fig
+    return ComparisonView(state, axes=axes).fig
 
 
 class TrainingComparison(InteractivePlot):
     """Technique and setting menus; the setting's choices follow the technique.
 
-    ``set(technique="optimizer", setting=0.01)``; ``state`` is :func:`compute_comparison`'s result.
+    ``set(technique="optimizer", setting=0.01)``; ``state`` is :func:`compute_comparison`'s
+    result. Results are cached (:func:`compute_comparison`): going back to a technique and
+    setting shown before trains nothing; ``trainings`` counts the comparisons this widget
+    actually trained.
     """
 
     def __init__(self, technique="optimizer", setting=None, seed=0):
@@ -275,17 +338,21 @@ class TrainingComparison(InteractivePlot):
             setting = SETTINGS[technique][2]
         check_setting(technique, setting)
         self.seed = seed
+        self.trainings = 0
+        self._switching = False
         label, options, _ = SETTINGS[technique]
         controls = {"technique": dropdown(list(TECHNIQUES), technique, "technique"),
                     "setting": dropdown(options, setting, label)}
         # registered before the base class's observer, so the setting menu is already the
         # new technique's when the figure is recomputed
         controls["technique"].observe(self._technique_changed, names="value")
-        super().__init__(controls, self._compute, draw_comparison, comparison_readout,
+        super().__init__(controls, self._compute, ComparisonView, comparison_readout,
                          height="460px", title="Training better: compare the variants",
-                         layout="horizontal")
+                         layout="horizontal", constrain=self._constrain)
 
     def _technique_changed(self, change):
+        if change["new"] not in SETTINGS:
+            return
         label, options, default = SETTINGS[change["new"]]
         setting = self.controls["setting"]
         self._switching = True  # no recomputing for the in-between menu states
@@ -296,22 +363,39 @@ class TrainingComparison(InteractivePlot):
         finally:
             self._switching = False
 
-    def update(self, *args):
-        if not getattr(self, "_switching", False):
-            super().update(*args)
+    def update(self, *args, **kwargs):
+        if not self._switching:
+            super().update(*args, **kwargs)
+
+    @staticmethod
+    def _constrain(values):
+        technique, setting = values["technique"], values["setting"]
+        if technique not in SETTINGS:   # the menu cannot hold anything else; a safety net
+            values["technique"] = technique = "optimizer"
+        allowed = [v for _, v in SETTINGS[technique][1]]
+        if setting not in allowed:
+            default = SETTINGS[technique][2]
+            values["setting"] = default
+            return values, [f"{SETTINGS[technique][0]} = {setting!r} is not a choice for "
+                            f"{technique}: using {default:g}" if not isinstance(default, str) else
+                            f"{SETTINGS[technique][0]} = {setting!r} is not a choice for "
+                            f"{technique}: using {default}"]
+        return values, []
 
     def _compute(self, technique, setting):
-        if setting not in [v for _, v in SETTINGS[technique][1]]:  # menus mid-switch
-            setting = SETTINGS[technique][2]
-        return compute_comparison(technique, setting, self.seed)
+        before = _comparison.cache_info().misses
+        state = compute_comparison(technique, setting, self.seed)
+        self.trainings += _comparison.cache_info().misses - before
+        return state
 
-    def set(self, technique=None, setting=None):
-        """Choose a technique and/or setting, as a learner would with the menus."""
-        if technique is not None:
-            self.controls["technique"].value = technique
-        if setting is not None:
-            self.controls["setting"].value = setting
-        return self.state
+    def set(self, technique=_UNSET, setting=_UNSET, **values):
+        """Choose a technique and/or setting, as a learner would with the menus (the
+        technique first, so that the setting is one of its choices)."""
+        if technique is not _UNSET:
+            values["technique"] = technique
+        if setting is not _UNSET:
+            values["setting"] = setting
+        return super().set(**values)
 
 
 def training_comparison(technique="optimizer", setting=None, seed=0) -> TrainingComparison:
