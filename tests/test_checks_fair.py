@@ -365,9 +365,9 @@ def test_an_unknown_mistake_gets_a_diagnosis_not_the_expected_array(capsys):
     assert "expected: array" not in out, "the whole expected array is the answer: not shown"
     assert re.search(r"at \[0, 0\]: expected -0\.16666\d*, got -0\.5", out)
 
-    def dense_backward(dZ, X, W):      # dX off by a constant: no known mistake
+    def affine_backward(dZ, X, W):      # dX off by a constant: no known mistake
         return dZ @ W.T + 1.0, X.T @ dZ, dZ.sum(axis=0)
-    result, out = _check("dense_backward", dense_backward, capsys)
+    result, out = _check("affine_backward", affine_backward, capsys)
     assert "off by the same amount, +1" in out and "expected: array" not in out
     assert "dX = dZ @ W.T" not in out and "X.T @ dZ" not in out
 

@@ -227,7 +227,7 @@ def test_enough_graded_functions_covering_the_course():
     needed = {"weighted_sum", "neuron_output", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu",
               "relu_prime", "softmax", "dense_forward", "two_layer_forward", "xor_weights", "mse",
               "mse_gradient", "cross_entropy", "softmax_cross_entropy_gradient", "gradient_descent_step",
-              "minimize", "dense_backward", "network_backward", "numerical_gradient", "minibatches",
+              "minimize", "affine_backward", "network_backward", "numerical_gradient", "minibatches",
               "train", "momentum_update", "adam_update", "l2_penalty", "l2_gradient", "dropout_forward",
               "dropout_backward", "train_mnist"}
     assert needed <= set(EXERCISES)
@@ -357,7 +357,7 @@ def test_check_reports_wrong_shape_and_dtype(capsys):
 
 
 def test_check_compares_gradients_with_finite_differences(capsys):
-    check("dense_backward", lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)))
+    check("affine_backward", lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)))
     out = capsys.readouterr().out
     assert "finite differences: db relative error" in out and "CHECK THIS" in out
     assert "you averaged it" in out

@@ -167,20 +167,20 @@ BUGS = {
          "not by sigmoid(Z) itself"),
         ("matrix product", "def sigmoid_backward(dA, Z):\n    return dA @ sigmoid_prime(Z)", None),
     ],
-    "dense_backward": [
-        ("transposed weight gradient", "def dense_backward(dZ, X, W):\n    return dZ @ W.T, dZ.T @ X, dZ.sum(axis=0)",
+    "affine_backward": [
+        ("transposed weight gradient", "def affine_backward(dZ, X, W):\n    return dZ @ W.T, dZ.T @ X, dZ.sum(axis=0)",
          "dW is transposed"),
-        ("averaged db", "def dense_backward(dZ, X, W):\n    return dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)",
+        ("averaged db", "def affine_backward(dZ, X, W):\n    return dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)",
          "you averaged it"),
     ],
     "network_backward": [
         ("no sigmoid_prime", "def network_backward(X, y, W1, b1, W2, b2):\n    n, k = X.shape[0], W2.shape[1]\n"
          "    A1 = sigmoid(X @ W1 + b1)\n    d2 = (softmax(A1 @ W2 + b2) - one_hot(y, k)) / n\n"
-         "    dA1, dW2, db2 = dense_backward(d2, A1, W2)\n    _, dW1, db1 = dense_backward(dA1, X, W1)\n"
+         "    dA1, dW2, db2 = affine_backward(d2, A1, W2)\n    _, dW1, db1 = affine_backward(dA1, X, W1)\n"
          "    return dW1, db1, dW2, db2", "sigmoid_prime(Z1)"),
         ("sigmoid_prime of A1", "def network_backward(X, y, W1, b1, W2, b2):\n    n, k = X.shape[0], W2.shape[1]\n"
          "    A1 = sigmoid(X @ W1 + b1)\n    d2 = (softmax(A1 @ W2 + b2) - one_hot(y, k)) / n\n"
-         "    dA1, dW2, db2 = dense_backward(d2, A1, W2)\n    _, dW1, db1 = dense_backward(sigmoid_backward(dA1, A1), X, W1)\n"
+         "    dA1, dW2, db2 = affine_backward(d2, A1, W2)\n    _, dW1, db1 = affine_backward(sigmoid_backward(dA1, A1), X, W1)\n"
          "    return dW1, db1, dW2, db2", "not A1"),
     ],
     "numerical_gradient": [
