@@ -21,8 +21,7 @@ import numpy as np
 import pytest
 
 from nnlib.checks import visible
-from nnlib_grader.exercises import EXERCISES
-from nnlib_grader.exercises import reference
+from nnlib_grader.exercises import EXERCISES, reference
 
 ROOT = Path(__file__).resolve().parent.parent
 
