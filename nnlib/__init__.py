@@ -19,11 +19,32 @@ Where each idea lives (one module each):
 =====================  =========================================================
 """
 from . import activations, costs, datasets, gradient_check, initializers, layers, metrics, optimizers
-from .activations import (ACTIVATIONS, identity, leaky_relu, leaky_relu_prime, relu, relu_prime,
-                          sigmoid, sigmoid_prime, softmax, softmax_prime, step, step_prime, tanh,
-                          tanh_prime)
-from .costs import (COSTS, BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError,
-                    SigmoidCrossEntropy, SoftmaxCrossEntropy, one_hot, prepare_targets)
+from .activations import (
+    ACTIVATIONS,
+    identity,
+    leaky_relu,
+    leaky_relu_prime,
+    relu,
+    relu_prime,
+    sigmoid,
+    sigmoid_prime,
+    softmax,
+    softmax_prime,
+    step,
+    step_prime,
+    tanh,
+    tanh_prime,
+)
+from .costs import (
+    COSTS,
+    BinaryCrossEntropy,
+    CategoricalCrossEntropy,
+    MeanSquaredError,
+    SigmoidCrossEntropy,
+    SoftmaxCrossEntropy,
+    one_hot,
+    prepare_targets,
+)
 from .gradient_check import check_network_gradients, numerical_gradient, rel_error
 from .layers import ActivationLayer, Dense, Dropout, Layer
 from .metrics import accuracy, confusion_matrix, predicted_labels

@@ -13,8 +13,8 @@ stable: inputs of +-1e4 give no overflow warnings.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

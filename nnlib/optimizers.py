@@ -9,7 +9,8 @@ Lesson 8's symbols: :math:`\theta` a parameter, :math:`g` its gradient,
 * :class:`SGD`:      :math:`\theta \leftarrow \theta - \eta\, g`
 * :class:`Momentum`: :math:`v \leftarrow \mu v - \eta\, g;\ \theta \leftarrow \theta + v`
 * :class:`Adam`:     :math:`m \leftarrow \beta_1 m + (1-\beta_1) g;\ v \leftarrow \beta_2 v + (1-\beta_2) g^2;`
-  :math:`\hat m = m/(1-\beta_1^t);\ \hat v = v/(1-\beta_2^t);\ \theta \leftarrow \theta - \eta\,\hat m/(\sqrt{\hat v}+\epsilon)`
+  :math:`\hat m = m/(1-\beta_1^t);\ \hat v = v/(1-\beta_2^t);`
+  :math:`\theta \leftarrow \theta - \eta\,\hat m/(\sqrt{\hat v}+\epsilon)`
 
 L2 weight decay lives in the cost (``Network(l2=...)``), so that gradient
 checking sees it and the reported loss includes it.

@@ -30,7 +30,6 @@ import os
 import resource
 import signal
 import sys
-import time
 import types
 
 # ----------------------------------------------------------------------------- channel

@@ -538,7 +538,8 @@ def restore_locked(raw: dict, exercise_set: str, source_dir=None) -> list[str]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         meta = cell.get("metadata", {})
-        gid = meta.get("nbgrader", {}).get("grade_id") if isinstance(meta, dict) and isinstance(meta.get("nbgrader"), dict) else None
+        nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
+        gid = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
         if isinstance(gid, str) and gid in locked:
             source = cell.get("source", "")
             source = "".join(source) if isinstance(source, list) else source
@@ -649,7 +650,7 @@ def format_report(report: NotebookReport, details=False, width=None) -> str:
         for r in report.results:
             if not r.passed and r.status != "not_implemented":
                 lines.append("")
-                lines += ["  " + clean(l) for l in r.message.splitlines()]
+                lines += ["  " + clean(line) for line in r.message.splitlines()]
     return "\n".join(lines)
 
 
@@ -900,7 +901,9 @@ def feedback_html(rep: NotebookReport) -> str:
     exercise its case, input, expected and got and the hint; for a hidden case only its
     one-line reason (a hidden case's values never leave the grader)."""
     import html
-    e = lambda t: html.escape(clean(t))
+    def e(t):
+        return html.escape(clean(t))
+
     title = f"{rep.student}: {Path(rep.path).name}"
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_FEEDBACK_CSS}</style></head><body>",
@@ -1041,7 +1044,9 @@ def main(argv=None) -> int:
             print(f"note: {len(missing)} student(s) on the roster handed in nothing: "
                   + ", ".join(clean(m) for m in missing[:20]), file=sys.stderr)
     written = []
-    book = (lambda reps, target: write_gradebook(reps, target, roster, args.assignment))
+    def book(reps, target):
+        return write_gradebook(reps, target, roster, args.assignment)
+
     for what, target, writer in (("JSON", args.json, write_json), ("Long gradebook", args.csv, write_csv),
                                  ("Gradebook", args.gradebook, book), ("Feedback", args.feedback, write_feedback)):
         if target and target != "-":

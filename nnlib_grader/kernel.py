@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
-
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _MAX_SOCKET_PATH = 100  # a Unix socket path holds 104 (macOS) or 108 (Linux) bytes
 

@@ -100,7 +100,7 @@ def test_softmax_jacobian_matches_finite_differences():
         row = z[i].copy()
         for k in range(z.shape[1]):
             # d s_k / d z_j, j = 0..4, is row k of the Jacobian
-            num = numerical_gradient(lambda: softmax(row)[k], row)
+            num = numerical_gradient(lambda row=row, k=k: softmax(row)[k], row)
             assert rel_error(jac[i, k], num) < TOL
 
 

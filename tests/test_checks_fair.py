@@ -18,8 +18,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from nnlib.checks import EXERCISES, check
-from nnlib.checks import runner
+from nnlib.checks import EXERCISES, check, runner
 from nnlib.checks.core import run_in_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,7 +215,7 @@ def train(network, X, y, epochs, batch_size, learning_rate, seed):
 
 def test_train_with_the_generator_made_inside_the_epoch_loop_fails_visibly(capsys):
     ns = _from_source(TRAIN_NEW_GENERATOR_EACH_EPOCH)
-    out = _visible_fails("train", ns["train"], capsys, "same shuffle", "once, from the seed, before the loop")
+    _visible_fails("train", ns["train"], capsys, "same shuffle", "once, from the seed, before the loop")
     if GRADER is not None:
         graded = _grade("train", ns["train"])
         assert not graded.passed and "same shuffle" in graded.message
@@ -318,7 +317,7 @@ def _solution_lines(source):
         elif inside and s:
             s = s[len("return "):] if s.startswith("return ") else s
             lines.append(_norm(s))
-    return [l for l in lines if len(l) >= 5]
+    return [line for line in lines if len(line) >= 5]
 
 
 def _sections():
@@ -341,9 +340,9 @@ SECTIONS = list(_sections())
 @pytest.mark.parametrize("lesson,name,task,hints,solution", SECTIONS, ids=[s[1] for s in SECTIONS])
 def test_folded_hints_are_graduated_and_never_the_solution_code(lesson, name, task, hints, solution):
     assert [h[0] for h in hints] == ["Hint 1: what to think about", "Hint 2: the formula and the shapes"]
-    secret = [l for l in solution if l not in _norm(task)]   # what the task text does not give away
+    secret = [line for line in solution if line not in _norm(task)]   # what the task text does not give away
     for title, body in hints:
-        leaked = [l for l in secret if l in _norm(body)]
+        leaked = [line for line in secret if line in _norm(body)]
         assert not leaked, f"{name}: {title} contains solution code {leaked}"
 
 
@@ -351,7 +350,7 @@ def test_folded_hints_are_graduated_and_never_the_solution_code(lesson, name, ta
 @pytest.mark.parametrize("lesson,name,task,hints,solution", SECTIONS, ids=[s[1] for s in SECTIONS])
 def test_the_fallback_hint_of_an_unknown_mistake_is_no_solution_code(lesson, name, task, hints, solution):
     for ex in (GRADER[name], EXERCISES[name]):
-        leaked = [l for l in solution if l in _norm(ex.hint) and l not in _norm(task)]
+        leaked = [line for line in solution if line in _norm(ex.hint) and line not in _norm(task)]
         assert not leaked, f"{name}: the check's fallback hint gives the code {leaked}: {ex.hint!r}"
 
 
@@ -365,9 +364,9 @@ def test_an_unknown_mistake_gets_a_diagnosis_not_the_expected_array(capsys):
     assert "expected: array" not in out, "the whole expected array is the answer: not shown"
     assert re.search(r"at \[0, 0\]: expected -0\.16666\d*, got -0\.5", out)
 
-    def dense_backward(dZ, X, W):      # dX off by a constant: no known mistake
+    def affine_backward(dZ, X, W):      # dX off by a constant: no known mistake
         return dZ @ W.T + 1.0, X.T @ dZ, dZ.sum(axis=0)
-    result, out = _check("dense_backward", dense_backward, capsys)
+    result, out = _check("affine_backward", affine_backward, capsys)
     assert "off by the same amount, +1" in out and "expected: array" not in out
     assert "dX = dZ @ W.T" not in out and "X.T @ dZ" not in out
 
@@ -391,7 +390,7 @@ def test_updating_b_with_dw_is_named(capsys):
         w, b = np.zeros(X.shape[1]), 0.0
         for _ in range(epochs):
             r = X @ w + b - y
-            dw, db = X.T @ r / len(X), r.mean()
+            dw = X.T @ r / len(X)   # db = r.mean() is never computed: b moves by dw
             w, b = w - learning_rate * dw, b - learning_rate * dw
         return w, b
     result, out = _check("fit_linear", fit_linear, capsys)
@@ -409,7 +408,7 @@ def test_a_nand_flipped_from_a_boundary_and_is_explained(capsys):
     def gate_weights(gate):   # AND with b = -2 is valid (z = 0 at (1, 1) fires); its flip is not NAND
         return {"and": (np.array([1.0, 1.0]), -2.0), "or": (np.array([1.0, 1.0]), -0.5),
                 "nand": (np.array([-1.0, -1.0]), 2.0)}[gate]
-    out = _visible_fails("gate_weights", gate_weights, capsys, "z is exactly 0", "strictly between")
+    _visible_fails("gate_weights", gate_weights, capsys, "z is exactly 0", "strictly between")
     nb = nbformat.read(SOLUTIONS / "01_neuron.ipynb", as_version=4)
     task = next(c.source for c in nb.cells if _gid(c) == "task_gate_weights")
     assert "only if no row had $z = 0$" in task
@@ -431,8 +430,9 @@ def test_numerical_gradient_that_changes_x_is_told_so_without_speaking_of_w(caps
 
 @needs_grader
 def test_train_mnist_hints_agree_on_the_learning_rate():
-    from nnlib.checks import verifiers
     import inspect
+
+    from nnlib.checks import verifiers
     nb = nbformat.read(SOLUTIONS / "09_mnist.ipynb", as_version=4)
     task = next(c.source for c in nb.cells if _gid(c) == "task_train_mnist")
     rates = set(re.findall(r"Momentum\(([\d.]+), ([\d.]+)\)", task + inspect.getsource(verifiers._verify_trained)))

@@ -8,8 +8,16 @@ import pytest
 
 from nnlib import costs
 from nnlib.activations import sigmoid, softmax
-from nnlib.costs import (COSTS, binary_cross_entropy, categorical_cross_entropy, get_cost, mse,
-                         one_hot, sigmoid_cross_entropy, softmax_cross_entropy)
+from nnlib.costs import (
+    COSTS,
+    binary_cross_entropy,
+    categorical_cross_entropy,
+    get_cost,
+    mse,
+    one_hot,
+    sigmoid_cross_entropy,
+    softmax_cross_entropy,
+)
 from nnlib.gradient_check import numerical_gradient, rel_error
 from nnlib.validation import InputError, ShapeError
 
@@ -203,7 +211,8 @@ def test_wrong_number_of_targets(cost):
 
 
 def test_wrong_target_shapes():
-    with pytest.raises(ShapeError, match=r"mse: expected y of shape \(3,\) with labels or \(3, 4\) like the outputs, got shape \(3, 3\)"):
+    with pytest.raises(ShapeError, match=r"mse: expected y of shape \(3,\) with labels or \(3, 4\) like the outputs, "
+                                         r"got shape \(3, 3\)"):
         mse.value(np.zeros((3, 4)), np.zeros((3, 3)))
     with pytest.raises(ShapeError, match=r"expected predictions of shape \(batch, outputs\), got \(3, 2, 2\)"):
         mse.value(np.zeros((3, 2, 2)), np.zeros((3, 2, 2)))
@@ -214,7 +223,8 @@ def test_wrong_target_shapes():
 
 
 def test_float_labels_for_many_classes_say_use_integers():
-    with pytest.raises(ShapeError, match=r"got shape \(3,\) of dtype float64 \(class labels must be integers: use y\.astype\(int\)\)"):
+    with pytest.raises(ShapeError, match=r"got shape \(3,\) of dtype float64 "
+                                         r"\(class labels must be integers: use y\.astype\(int\)\)"):
         softmax_cross_entropy.value(np.zeros((3, 4)), np.array([0.0, 1.0, 2.0]))
 
 

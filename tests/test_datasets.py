@@ -5,18 +5,30 @@ built from small fake IDX files in tmp_path, so the whole file runs in seconds.
 """
 import gzip
 import hashlib
-import sys
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nnlib import costs, datasets
-from nnlib.datasets import (MNIST_FILES, MNIST_SHA256, MNISTCorruptError, MNISTError,
-                            MNISTNotFoundError, load_mnist, make_blobs, make_circles, make_moons,
-                            make_spirals, make_xor, minibatches, train_test_split)
+from nnlib.datasets import (
+    MNIST_FILES,
+    MNIST_SHA256,
+    MNISTCorruptError,
+    MNISTError,
+    MNISTNotFoundError,
+    load_mnist,
+    make_blobs,
+    make_circles,
+    make_moons,
+    make_spirals,
+    make_xor,
+    minibatches,
+    train_test_split,
+)
 from nnlib.validation import ShapeError
 
 REPO = Path(__file__).resolve().parent.parent

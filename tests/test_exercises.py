@@ -87,8 +87,10 @@ def test_generator_check_mode_reports_stale_and_extra_files(tmp_path):
 
 
 def test_generator_command_line(tmp_path):
-    run = lambda *a: subprocess.run([sys.executable, "-m", "nnlib_grader.generate", str(SOLUTIONS), str(tmp_path), *a],
-                                    capture_output=True, text=True, cwd=tmp_path)
+    def run(*a):
+        return subprocess.run([sys.executable, "-m", "nnlib_grader.generate", str(SOLUTIONS), str(tmp_path), *a],
+                              capture_output=True, text=True, cwd=tmp_path)
+
     result = run("--check")
     assert result.returncode == 1 and "01_neuron.ipynb is missing" in result.stderr
     result = run()
@@ -116,7 +118,7 @@ def test_no_solution_text_is_left_in_the_exercises(lesson):
     assert len(sol.cells) == len(ex.cells)
     outside = set()
     for cell in sol.cells:
-        kept, inside = [], False
+        inside = False
         for line in cell.source.splitlines():
             s = line.strip()
             if s in (gen.BEGIN_SOLUTION, gen.BEGIN_HIDDEN):
@@ -125,10 +127,10 @@ def test_no_solution_text_is_left_in_the_exercises(lesson):
                 inside = False
             elif not inside:
                 outside.add(s)
-    exercise_lines = {l.strip() for c in ex.cells for l in c.source.splitlines()}
+    exercise_lines = {line.strip() for c in ex.cells for line in c.source.splitlines()}
     for s_cell, e_cell in zip(sol.cells, ex.cells):
-        secret = [l for l in _marked_lines(s_cell.source) if l not in outside]
-        leaked = [l for l in secret if l in exercise_lines]
+        secret = [line for line in _marked_lines(s_cell.source) if line not in outside]
+        leaked = [line for line in secret if line in exercise_lines]
         assert not leaked, f"{lesson}: solution text left in exercises/: {leaked}"
         for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS"):
             assert marker not in e_cell.source
@@ -182,8 +184,10 @@ def test_notebook_metadata_agrees_with_the_registry(lesson):
         meta = _nbgrader(cell)
         assert meta["points"] == ex.points and meta["locked"] and meta["schema_version"] == 3
         assert cell.source.startswith(f'check("{ex.name}", {ex.name})')
-        assert f'from nnlib_grader.nbgrader import hidden_test; hidden_test("{ex.name}", {ex.name})' in cell.source
-        assert 'sys.modules.pop(m)' in cell.source.split(gen.BEGIN_HIDDEN)[1], "the hidden test imports afresh"
+        hidden = cell.source.split(gen.BEGIN_HIDDEN)[1]
+        assert "from nnlib_grader.nbgrader import hidden_test\n" in hidden
+        assert f'\nhidden_test("{ex.name}", {ex.name})\n' in hidden
+        assert 'sys.modules.pop(m)' in hidden, "the hidden test imports afresh"
         assert is_check_only(cell.source)
     for cell, ex in zip(solutions, LESSONS[lesson]):
         assert not _nbgrader(cell)["locked"] and cell.cell_type == "code"
@@ -216,8 +220,8 @@ def test_every_exercise_says_what_to_write_with_a_hint_and_its_points(lesson):
 def test_relative_links_resolve(lesson):
     nb = _nb(SOLUTIONS / f"{lesson}.ipynb")
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    links = [l for l in re.findall(r"\]\(([^)#\s]+)\)", text) if not re.match(r"[a-z]+:", l)]
-    missing = [l for l in links if not (SOLUTIONS / l).exists()]
+    links = [link for link in re.findall(r"\]\(([^)#\s]+)\)", text) if not re.match(r"[a-z]+:", link)]
+    missing = [link for link in links if not (SOLUTIONS / link).exists()]
     assert not missing, f"{lesson} links to missing files: {missing}"
 
 
@@ -227,7 +231,7 @@ def test_enough_graded_functions_covering_the_course():
     needed = {"weighted_sum", "neuron_output", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu",
               "relu_prime", "softmax", "dense_forward", "two_layer_forward", "xor_weights", "mse",
               "mse_gradient", "cross_entropy", "softmax_cross_entropy_gradient", "gradient_descent_step",
-              "minimize", "dense_backward", "network_backward", "numerical_gradient", "minibatches",
+              "minimize", "affine_backward", "network_backward", "numerical_gradient", "minibatches",
               "train", "momentum_update", "adam_update", "l2_penalty", "l2_gradient", "dropout_forward",
               "dropout_backward", "train_mnist"}
     assert needed <= set(EXERCISES)
@@ -357,7 +361,7 @@ def test_check_reports_wrong_shape_and_dtype(capsys):
 
 
 def test_check_compares_gradients_with_finite_differences(capsys):
-    check("dense_backward", lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)))
+    check("affine_backward", lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)))
     out = capsys.readouterr().out
     assert "finite differences: db relative error" in out and "CHECK THIS" in out
     assert "you averaged it" in out
@@ -466,7 +470,7 @@ def test_check_all_prints_a_score_table(capsys):
 def test_instructors_guide_lists_every_exercise_with_its_points():
     guide = (ROOT / "INSTRUCTORS.md").read_text()
     for lesson, exercises in LESSONS.items():
-        row = next((l for l in guide.splitlines() if l.startswith(f"| `{lesson}` |")), None)
+        row = next((line for line in guide.splitlines() if line.startswith(f"| `{lesson}` |")), None)
         assert row, f"INSTRUCTORS.md has no row for {lesson}"
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert cells[1:3] == [str(len(exercises)), str(sum(e.points for e in exercises))], row

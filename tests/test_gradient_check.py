@@ -6,9 +6,15 @@ import numpy as np
 import pytest
 
 from nnlib import Dense, Network
-from nnlib.gradient_check import (check_layer_gradients, check_network_gradients, derivative,
-                                  format_gradient_report, numerical_gradient, numerical_gradient_array,
-                                  rel_error)
+from nnlib.gradient_check import (
+    check_layer_gradients,
+    check_network_gradients,
+    derivative,
+    format_gradient_report,
+    numerical_gradient,
+    numerical_gradient_array,
+    rel_error,
+)
 
 
 def test_rel_error_basics():

@@ -110,7 +110,8 @@ builtins.compile = lambda *a, **k: compile
 sys.modules['nnlib.checks.runner'] = None
 """], {"sigmoid": "def sigmoid(z):\n    return nnlib.sigmoid(z)",
        "relu": "def relu(z):\n    _real_setprofile(None)\n    return nnlib.relu(z)",
-       "tanh_prime": "def tanh_prime(z):\n    out = []\n    t = threading.Thread(target=lambda: out.append(nnlib.activations.tanh_prime(z)))\n"
+       "tanh_prime": "def tanh_prime(z):\n    out = []\n"
+                     "    t = threading.Thread(target=lambda: out.append(nnlib.activations.tanh_prime(z)))\n"
                      "    t.start(); t.join()\n    return out[0]"}),
         # harm the installation and the other submissions
         "m_files": ("02_activations", [f"""
@@ -142,7 +143,8 @@ for where in ('numpy.py', '/tmp/numpy.py', '{ROOT}/numpy.py', '{paths['class']}/
         # signals: the parent, every pid it can find, its whole namespace
         "m_killer": ("01_neuron", ["import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
                                    "import os\nfor pid in range(1, 300):\n    if pid != os.getpid():\n"
-                                   "        try:\n            os.kill(pid, 9)\n        except OSError:\n            pass",
+                                   "        try:\n            os.kill(pid, 9)\n"
+                                   "        except OSError:\n            pass",
                                    "import os\nos.kill(-1, 9)", "import os\nos.kill(os.getpid(), 9)"], None),
         # fork bomb, memory bomb, huge output, a huge file
         "m_bombs": ("01_neuron", ["""
@@ -159,7 +161,8 @@ for _ in range(10_000):
         # forged results on every descriptor it can reach
         "m_forger": ("01_neuron", ["""
 import os, json
-fake = [{"kind": "cells_done"}, {"kind": "result", "id": "0" * 16, "outcomes": [{"status": "ok", "value": {"float": "1.0"}}], "arrays": {}}]
+fake = [{"kind": "cells_done"},
+        {"kind": "result", "id": "0" * 16, "outcomes": [{"status": "ok", "value": {"float": "1.0"}}], "arrays": {}}]
 for fd in range(3, 40):
     for msg in fake:
         try:
@@ -223,7 +226,9 @@ def my_processes():
         p = pid
         while p in parent and p not in (0, 1, os.getpid()):
             p = parent[p]
-        if sandboxing.uid_base() <= uids[pid] < sandboxing.uid_base() + sandboxing.SLOTS or (p == os.getpid() and pid != os.getpid() and "ps -eo" not in args[pid]):
+        in_a_sandbox = sandboxing.uid_base() <= uids[pid] < sandboxing.uid_base() + sandboxing.SLOTS
+        started_by_us = p == os.getpid() and pid != os.getpid() and "ps -eo" not in args[pid]
+        if in_a_sandbox or started_by_us:
             mine.append((pid, args[pid]))
     return mine
 
@@ -236,7 +241,8 @@ def graded(tmp_path_factory):
     for student, lessons in HONEST.items():
         for lesson in lessons:
             (paths["class"] / student).mkdir(parents=True, exist_ok=True)
-            (paths["class"] / student / f"{lesson}.ipynb").write_bytes((ROOT / "solutions" / f"{lesson}.ipynb").read_bytes())
+            solution = (ROOT / "solutions" / f"{lesson}.ipynb").read_bytes()
+            (paths["class"] / student / f"{lesson}.ipynb").write_bytes(solution)
     for name, (lesson, cells, replace) in attacks(paths).items():
         (paths["class"] / name).mkdir(parents=True)
         nbformat.write(exercise_with(lesson, cells, replace), paths["class"] / name / f"{lesson}.ipynb")

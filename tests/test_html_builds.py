@@ -69,7 +69,8 @@ MEASURE_SLIDE = """() => {
     const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
     const first = t => t.trim().split(String.fromCharCode(10))[0].slice(0, 60);
     const code = [...s.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 1);
-    const math = [...s.querySelectorAll('.MathJax_Display')].filter(m => m.scrollWidth > m.clientWidth + 1 && !scrolls(m));
+    const math = [...s.querySelectorAll('.MathJax_Display')]
+      .filter(m => m.scrollWidth > m.clientWidth + 1 && !scrolls(m));
     const tall = s.scrollHeight > screen + 1;
     const scrollsDown = ['auto', 'scroll'].includes(getComputedStyle(s).overflowY) && s.clientHeight <= screen + 1;
     return {wide: code.concat(math).map(e => first(e.textContent)), cut: tall && !scrollsDown};

@@ -66,9 +66,13 @@ def both(tmp_path_factory):
         target = course / "submitted" / kind / "ps02" / f"{SET}.ipynb"
         target.parent.mkdir(parents=True)
         target.write_text(json.dumps(submission(kind), indent=1))
-    nbg = lambda *a: subprocess.run([sys.executable, "-m", "nbgrader", *a], cwd=course, capture_output=True,
-                                    text=True, timeout=900, env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(course),
-                                                                  "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"})
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(course),
+           "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
+
+    def nbg(*a):
+        return subprocess.run([sys.executable, "-m", "nbgrader", *a], cwd=course, capture_output=True,
+                              text=True, timeout=900, env=env)
+
     for args in (("db", "assignment", "add", "ps02"), ("generate_assignment", "ps02", "--force"),
                  ("autograde", "ps02", "--force")):
         r = nbg(*args)

@@ -8,8 +8,17 @@ import warnings
 import numpy as np
 import pytest
 
-from nnlib import (ActivationLayer, Dense, Dropout, History, InputError, Network, ShapeError,
-                   TrainingDiverged, check_network_gradients)
+from nnlib import (
+    ActivationLayer,
+    Dense,
+    Dropout,
+    History,
+    InputError,
+    Network,
+    ShapeError,
+    TrainingDiverged,
+    check_network_gradients,
+)
 from nnlib.activations import sigmoid, softmax
 
 TOL = 1e-6

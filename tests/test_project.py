@@ -6,10 +6,10 @@ import json
 import os
 import re
 import subprocess
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -131,15 +131,15 @@ def test_lesson_has_every_part(path):
 def test_lesson_links_resolve_and_point_onwards(path):
     _, md = _markdown(path)
     links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", md)
-    local = [l for l in links if not re.match(r"[a-z]+:", l)]
-    missing = [l for l in local if not (path.parent / l).exists()]
+    local = [link for link in links if not re.match(r"[a-z]+:", link)]
+    missing = [link for link in local if not (path.parent / link).exists()]
     assert not missing, f"{path.name} links to missing files: {missing}"
     n = int(path.name[:2])
     if n < 10:
         nxt = next(p.name for p in LESSONS if p.name.startswith(f"{n + 1:02d}_"))
-        assert any(Path(l).name == nxt for l in local), f"{path.name} must link the next lesson {nxt}"
+        assert any(Path(link).name == nxt for link in local), f"{path.name} must link the next lesson {nxt}"
     if 1 <= n <= 9:
-        assert any(l.startswith("../exercises/") and l.endswith(".ipynb") for l in local), \
+        assert any(link.startswith("../exercises/") and link.endswith(".ipynb") for link in local), \
             f"{path.name} must link its exercise notebook"
 
 

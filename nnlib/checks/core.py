@@ -17,8 +17,8 @@ the grader's own process when grading, never in a submission's sandbox.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -171,7 +171,7 @@ def fmt(value, width=76) -> str:
         open_, close = ("(", ")") if isinstance(value, tuple) else ("[", "]")
         return open_ + ", ".join(fmt(v, width) for v in value) + (",)" if len(value) == 1 and open_ == "(" else close)
     if isinstance(value, NetworkDescription):
-        return "a network with layers " + ", ".join(_layer_text(l) for l in value.get("layers", []))
+        return "a network with layers " + ", ".join(_layer_text(layer) for layer in value.get("layers", []))
     if isinstance(value, float):
         return num(value)
     text = repr(value)
@@ -250,7 +250,9 @@ def diagnose(e, g, batch=None) -> list[str]:
     e, g = np.asarray(e, dtype=float), np.asarray(g, dtype=float)
     if e.shape != g.shape or not np.isfinite(g).all() or not np.isfinite(e).all() or e.size == 0:
         return lines
-    close = lambda a, b: bool(np.isclose(a, b, rtol=1e-6, atol=1e-12))
+    def close(a, b):
+        return bool(np.isclose(a, b, rtol=1e-6, atol=1e-12))
+
     big = np.abs(e) > 1e-12 * max(1.0, float(np.abs(e).max()))
     if big.any() and not (g[~big] != 0).any() if (~big).any() else big.any():
         r = g[big] / e[big]
@@ -356,7 +358,8 @@ def _compare_arrays(expected, got, rtol, atol, dtype, what, batch=None):
     if got.shape != expected.shape:
         hint = ""
         if got.shape == expected.shape[::-1] and got.ndim == 2:
-            hint = "Your result is the transpose of the expected one: check the order of a matrix product, or a missing/extra .T."
+            hint = ("Your result is the transpose of the expected one: check the order of a matrix product, "
+                    "or a missing/extra .T.")
         elif got.size == expected.size:
             hint = f"Same number of entries, different shape: expected {expected.shape}."
         elif got.ndim < expected.ndim:
@@ -462,7 +465,7 @@ def judge_value(ex: Exercise, case: Case, got) -> Problem | None:
         # a wrong shape or type says more than wrong values (which may follow from it)
         problem = next((p for p in problems if "wrong value" not in p.summary), problems[0] if problems else None)
     fd_lines = _finite_difference_report(ex, case, got)
-    if problem is None and fd_lines and any("CHECK" in l for l in fd_lines):
+    if problem is None and fd_lines and any("CHECK" in line for line in fd_lines):
         problem = Problem("disagrees with finite differences")
     if problem is None:
         return None
@@ -622,7 +625,8 @@ def result_of(ex: Exercise, cases: list[Case], outcomes: list[dict], hidden_incl
             text += "\n    note: numpy warned " + "; ".join(sorted(set(notes))[:2])
         return CheckResult(ex.name, ex.points, True, "pass", n, n, text, what, hidden_included)
     if first is None:  # the run stopped early without a problem (should not happen)
-        first, first_i, first_case, first_status = Problem("the run stopped early"), len(outcomes), cases[min(len(outcomes), n - 1)], "error"
+        first, first_i, first_status = Problem("the run stopped early"), len(outcomes), "error"
+        first_case = cases[min(len(outcomes), n - 1)]
     status = {"ok": "fail", "error": "error", "timeout": "timeout", "forbidden": "forbidden",
               "not_implemented": "not_implemented"}.get(first_status, "fail")
     kind = "hidden case" if first_case.hidden else "case"

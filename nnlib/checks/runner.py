@@ -159,7 +159,7 @@ class Recipe:
         if self.kind == "rng":
             return f"np.random.default_rng({self.params[0]})"
         if self.kind == "network":
-            sizes = [l["W"].shape for l in self.params[0]["layers"] if l["kind"] == "dense"]
+            sizes = [layer["W"].shape for layer in self.params[0]["layers"] if layer["kind"] == "dense"]
             return f"a Network with Dense layers {sizes}"
         if self.kind == "mnist":
             return f"MNIST {self.params[0]}"
@@ -774,8 +774,8 @@ def run_request(namespace, request_path, output_path):
             r = call_case(fn, args, kwargs, timeout=req["timeout"], collect=req["collect"],
                           uses=req["uses"], allow_nnlib=req["allow_nnlib"],
                           forbid_nnlib=req["forbid_nnlib"], forbid_numpy=req["forbid_numpy"],
-                          check_mutation=req["check_mutation"], private_uses=req["private_uses"], poison=req.get("poison", ()),
-                          quiet=True)
+                          check_mutation=req["check_mutation"], private_uses=req["private_uses"],
+                          poison=req.get("poison", ()), quiet=True)
             if "value" in r:
                 r["value"] = encode(r.pop("value"), arrays)
             outcomes.append(r)

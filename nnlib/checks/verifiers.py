@@ -157,7 +157,7 @@ def _check_batches(X, y, bs, got):
     return None
 
 def _weights(desc):
-    return [np.asarray(l[k]) for l in desc["layers"] if l["kind"] == "dense" for k in ("W", "b")]
+    return [np.asarray(layer[k]) for layer in desc["layers"] if layer["kind"] == "dense" for k in ("W", "b")]
 
 def _returned_network(got, what):
     """(value, network description) from a 'with_inputs' outcome, or a Problem."""
@@ -259,7 +259,9 @@ def _verify_train(args, kwargs, got):
     # the process the text asks for: one generator from the seed, a new shuffle every epoch
     mine = _weights(net)
     if epochs > 1 and len(args) >= 7:
-        replay = lambda again: _replay_train(network, X, y, epochs, args[4], args[5], args[6], again)
+        def replay(again):
+            return _replay_train(network, X, y, epochs, args[4], args[5], args[6], again)
+
         if not _same_weights(mine, replay(False)) and _same_weights(mine, replay(True)):
             return Problem("every epoch used the same shuffle: the weights are those of a run whose "
                            "random generator was made again in each epoch",
@@ -375,21 +377,22 @@ def _verify_he(args, kwargs, got):
                  1.0: "Scale the standard normal numbers by sqrt(2 / n_in)."}
         hint = next((h for s, h in hints.items() if abs(std / s - 1) < 0.05), "")
         return Problem(f"standard deviation {std:.4f} and mean {mean:.4f}; expected about "
-                       f"{target:.4f} and 0", hint=hint or "Draw from a normal distribution with mean 0 and variance 2 / n_in "
-                                         "(numpy's normal takes the standard deviation).")
+                       f"{target:.4f} and 0",
+                       hint=hint or "Draw from a normal distribution with mean 0 and variance 2 / n_in "
+                                    "(numpy's normal takes the standard deviation).")
     return None
 
 # ----------------------------------------------------------------------------- lesson09
 def _dense_layers(desc):
-    return [l for l in desc.get("layers", []) if l.get("kind") == "dense"]
+    return [layer for layer in desc.get("layers", []) if layer.get("kind") == "dense"]
 
 def _verify_model(args, kwargs, got):
     if not isinstance(got, NetworkDescription):
         return Problem(f"returned {type_name(got)}; expected an nnlib Network",
                        hint="Return the Network you build (not its layers, not None).")
     dense = _dense_layers(got)
-    shapes = [tuple(np.shape(l["W"])) for l in dense]
-    acts = [l.get("activation") for l in dense]
+    shapes = [tuple(np.shape(layer["W"])) for layer in dense]
+    acts = [layer.get("activation") for layer in dense]
     if shapes != [(784, 64), (64, 10)] or acts != ["relu", "identity"]:
         return Problem(f"layers {shapes} with activations {acts}; expected [(784, 64), (64, 10)] "
                        "with ['relu', 'identity']",
@@ -397,7 +400,7 @@ def _verify_model(args, kwargs, got):
                             "layer outputs logits, the loss applies the softmax.")
     if got.get("loss") != "softmax_cross_entropy":
         return Problem(f"the loss is {got.get('loss')!r}; expected 'softmax_cross_entropy'")
-    dtypes = sorted({str(np.asarray(l[k]).dtype) for l in dense for k in ("W", "b")})
+    dtypes = sorted({str(np.asarray(layer[k]).dtype) for layer in dense for k in ("W", "b")})
     if dtypes != ["float32"]:
         return Problem(f"the layers are {' and '.join(dtypes)}; the exercise asks for float32 layers",
                        hint="Give every Dense layer dtype=np.float32, like the data: half the memory of "

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import RAISED, Case, Exercise, EXPECTED_DATA, Mistake
+from .core import EXPECTED_DATA, RAISED, Case, Exercise, Mistake
 from .runner import Recipe, decode, encode
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"

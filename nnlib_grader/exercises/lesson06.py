@@ -28,7 +28,7 @@ def _sigmoid_backward_fd(dA, Z):
     return numerical_gradient(lambda: float(np.sum(dA * act.sigmoid(Z))), Z)
 
 
-def _dense_backward_cases():
+def _affine_backward_cases():
     rng = np.random.default_rng(62)
     r = rng.normal
     return [
@@ -40,10 +40,10 @@ def _dense_backward_cases():
     ]
 
 
-def _dense_backward_fd(dZ, X, W):
+def _affine_backward_fd(dZ, X, W):
     X, W = np.array(X, dtype=float), np.array(W, dtype=float)
     b = np.zeros(W.shape[1])
-    f = lambda: ref.dense_objective(dZ, X, W, b)
+    f = lambda: ref.affine_objective(dZ, X, W, b)
     return numerical_gradient(f, X), numerical_gradient(f, W), numerical_gradient(f, b)
 
 
@@ -70,8 +70,8 @@ def _network_no_sigmoid_prime(X, y, W1, b1, W2, b2):
     Z1 = X @ W1 + b1
     A1 = act.sigmoid(Z1)
     d2 = ref.softmax_cross_entropy_gradient(A1 @ W2 + b2, y)
-    dA1, dW2, db2 = ref.dense_backward(d2, A1, W2)
-    _, dW1, db1 = ref.dense_backward(dA1, X, W1)
+    dA1, dW2, db2 = ref.affine_backward(d2, A1, W2)
+    _, dW1, db1 = ref.affine_backward(dA1, X, W1)
     return dW1, db1, dW2, db2
 
 
@@ -79,8 +79,8 @@ def _network_prime_of_a(X, y, W1, b1, W2, b2):
     Z1 = X @ W1 + b1
     A1 = act.sigmoid(Z1)
     d2 = ref.softmax_cross_entropy_gradient(A1 @ W2 + b2, y)
-    dA1, dW2, db2 = ref.dense_backward(d2, A1, W2)
-    _, dW1, db1 = ref.dense_backward(dA1 * act.sigmoid_prime(A1), X, W1)
+    dA1, dW2, db2 = ref.affine_backward(d2, A1, W2)
+    _, dW1, db1 = ref.affine_backward(dA1 * act.sigmoid_prime(A1), X, W1)
     return dW1, db1, dW2, db2
 
 
@@ -138,8 +138,8 @@ EXERCISES = [
         hint="The chain rule through an elementwise activation multiplies entry by entry by its "
              "derivative at Z."),
     Exercise(
-        "dense_backward", LESSON, 3, _dense_backward_cases, reference=ref.dense_backward,
-        arg_names=["dZ", "X", "W"], output_names=["dX", "dW", "db"], gradient=_dense_backward_fd,
+        "affine_backward", LESSON, 3, _affine_backward_cases, reference=ref.affine_backward,
+        arg_names=["dZ", "X", "W"], output_names=["dX", "dW", "db"], gradient=_affine_backward_fd,
         mistakes=[
             Mistake("dW is transposed: it must have W's shape (n_in, n_out); swap the order of the product and the transposes.",
                     lambda dZ, X, W: (dZ @ W.T, dZ.T @ X, dZ.sum(axis=0))),
@@ -156,7 +156,7 @@ EXERCISES = [
         "network_backward", LESSON, 3, _network_cases, reference=ref.network_backward,
         arg_names=["X", "y", "W1", "b1", "W2", "b2"], output_names=["dW1", "db1", "dW2", "db2"],
         gradient=_network_fd,
-        uses={"dense_backward": "nnlib_grader.exercises.reference.dense_backward",
+        uses={"affine_backward": "nnlib_grader.exercises.reference.affine_backward",
               "sigmoid_backward": "nnlib_grader.exercises.reference.sigmoid_backward"},
         mistakes=[
             Mistake("Going back through the hidden layer, multiply by sigmoid_prime(Z1) "

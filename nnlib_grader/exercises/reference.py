@@ -150,13 +150,13 @@ def sigmoid_backward(dA, Z):
     return dA * s * (1 - s)
 
 
-def dense_backward(dZ, X, W):
+def affine_backward(dZ, X, W):
     r"""(dX, dW, db) = :math:`(\delta W^T,\ X^T \delta,\ \sum_{batch} \delta)` for :math:`\delta` = dZ."""
     return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
 
 
-def dense_objective(dZ, X, W, b):
-    """Sum of dZ * (XW + b): its gradients are exactly dense_backward's outputs."""
+def affine_objective(dZ, X, W, b):
+    """Sum of dZ * (XW + b): its gradients are exactly affine_backward's outputs."""
     return float(np.sum(dZ * (X @ W + b)))
 
 
@@ -171,9 +171,9 @@ def network_backward(X, y, W1, b1, W2, b2):
     A1 = sigmoid(Z1)
     Z2 = A1 @ W2 + b2
     d2 = softmax_cross_entropy_gradient(Z2, y)
-    dA1, dW2, db2 = dense_backward(d2, A1, W2)
+    dA1, dW2, db2 = affine_backward(d2, A1, W2)
     d1 = sigmoid_backward(dA1, Z1)
-    _, dW1, db1 = dense_backward(d1, X, W1)
+    _, dW1, db1 = affine_backward(d1, X, W1)
     return dW1, db1, dW2, db2
 
 

@@ -23,7 +23,8 @@ BUGS = {
         ("booleans", "def perceptron_predict(X, w, b):\n    return X @ w + b >= 0", "wrong dtype"),
     ],
     "gate_weights": [
-        ("OR bias too low", "def gate_weights(gate):\n    if gate == 'and':\n        return np.array([1.0, 1.0]), -1.5\n"
+        ("OR bias too low", "def gate_weights(gate):\n"
+         "    if gate == 'and':\n        return np.array([1.0, 1.0]), -1.5\n"
          "    if gate == 'or':\n        return np.array([1.0, 1.0]), -1.5\n    return np.array([-1.0, -1.0]), 1.5",
          "does not compute OR"),
     ],
@@ -78,7 +79,8 @@ BUGS = {
         ("bias after g", "def layer_forward(X, W, b, g):\n    return g(X @ W) + b", "before the activation"),
     ],
     "two_layer_forward": [
-        ("no hidden activation", "def two_layer_forward(X, W1, b1, W2, b2):\n    return sigmoid((X @ W1 + b1) @ W2 + b2)",
+        ("no hidden activation",
+         "def two_layer_forward(X, W1, b1, W2, b2):\n    return sigmoid((X @ W1 + b1) @ W2 + b2)",
          "hidden layer needs its sigmoid"),
         ("no output activation", "def two_layer_forward(X, W1, b1, W2, b2):\n    return sigmoid(X @ W1 + b1) @ W2 + b2",
          "output layer needs its sigmoid"),
@@ -114,13 +116,15 @@ BUGS = {
         ("sign", "def mse_gradient(a, y):\n    return (y - a) / a.shape[0]", "The sign"),
     ],
     "one_hot": [
-        ("transposed", "def one_hot(y, k):\n    out = np.zeros((k, len(y)))\n    out[y, np.arange(len(y))] = 1\n    return out",
+        ("transposed",
+         "def one_hot(y, k):\n    out = np.zeros((k, len(y)))\n    out[y, np.arange(len(y))] = 1\n    return out",
          "(n, k)"),
         ("k from the data", "def one_hot(y, k):\n    out = np.zeros((len(y), y.max() + 1))\n"
          "    out[np.arange(len(y)), y] = 1\n    return out", "wrong shape"),
     ],
     "cross_entropy": [
-        ("summed", "def cross_entropy(p, y):\n    return -np.sum(np.log(p[np.arange(len(y)), y]))", "Average over the samples"),
+        ("summed", "def cross_entropy(p, y):\n    return -np.sum(np.log(p[np.arange(len(y)), y]))",
+         "Average over the samples"),
         ("p[:, y]", "def cross_entropy(p, y):\n    return -np.mean(np.log(p[:, y]))", "whole columns"),
     ],
     "binary_cross_entropy": [
@@ -167,20 +171,21 @@ BUGS = {
          "not by sigmoid(Z) itself"),
         ("matrix product", "def sigmoid_backward(dA, Z):\n    return dA @ sigmoid_prime(Z)", None),
     ],
-    "dense_backward": [
-        ("transposed weight gradient", "def dense_backward(dZ, X, W):\n    return dZ @ W.T, dZ.T @ X, dZ.sum(axis=0)",
+    "affine_backward": [
+        ("transposed weight gradient", "def affine_backward(dZ, X, W):\n    return dZ @ W.T, dZ.T @ X, dZ.sum(axis=0)",
          "dW is transposed"),
-        ("averaged db", "def dense_backward(dZ, X, W):\n    return dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)",
+        ("averaged db", "def affine_backward(dZ, X, W):\n    return dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)",
          "you averaged it"),
     ],
     "network_backward": [
         ("no sigmoid_prime", "def network_backward(X, y, W1, b1, W2, b2):\n    n, k = X.shape[0], W2.shape[1]\n"
          "    A1 = sigmoid(X @ W1 + b1)\n    d2 = (softmax(A1 @ W2 + b2) - one_hot(y, k)) / n\n"
-         "    dA1, dW2, db2 = dense_backward(d2, A1, W2)\n    _, dW1, db1 = dense_backward(dA1, X, W1)\n"
+         "    dA1, dW2, db2 = affine_backward(d2, A1, W2)\n    _, dW1, db1 = affine_backward(dA1, X, W1)\n"
          "    return dW1, db1, dW2, db2", "sigmoid_prime(Z1)"),
         ("sigmoid_prime of A1", "def network_backward(X, y, W1, b1, W2, b2):\n    n, k = X.shape[0], W2.shape[1]\n"
          "    A1 = sigmoid(X @ W1 + b1)\n    d2 = (softmax(A1 @ W2 + b2) - one_hot(y, k)) / n\n"
-         "    dA1, dW2, db2 = dense_backward(d2, A1, W2)\n    _, dW1, db1 = dense_backward(sigmoid_backward(dA1, A1), X, W1)\n"
+         "    dA1, dW2, db2 = affine_backward(d2, A1, W2)\n"
+         "    _, dW1, db1 = affine_backward(sigmoid_backward(dA1, A1), X, W1)\n"
          "    return dW1, db1, dW2, db2", "not A1"),
     ],
     "numerical_gradient": [
@@ -194,7 +199,8 @@ BUGS = {
     "rel_error": [
         ("mean instead of max", "def rel_error(a, b):\n"
          "    return np.mean(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))", "np.max"),
-        ("no guard against 0/0", "def rel_error(a, b):\n    return np.max(np.abs(a - b) / (np.abs(a) + np.abs(b)))", None),
+        ("no guard against 0/0",
+         "def rel_error(a, b):\n    return np.max(np.abs(a - b) / (np.abs(a) + np.abs(b)))", None),
     ],
     # ---------------------------------------------------------------- 07 training
     "minibatches": [
@@ -254,7 +260,8 @@ BUGS = {
          "    return w - learning_rate * m_hat / np.sqrt(v_hat + epsilon), m, v", "outside the square root"),
     ],
     "l2_penalty": [
-        ("forgot 1/2", "def l2_penalty(weights, lam):\n    return lam * sum(np.sum(W ** 2) for W in weights)", "Keep the 1/2"),
+        ("forgot 1/2", "def l2_penalty(weights, lam):\n    return lam * sum(np.sum(W ** 2) for W in weights)",
+         "Keep the 1/2"),
     ],
     "l2_gradient": [
         ("2 lambda W", "def l2_gradient(dW, W, lam):\n    return dW + 2 * lam * W", "cancels the 2"),
@@ -262,7 +269,8 @@ BUGS = {
     "dropout_forward": [
         ("not scaled", "def dropout_forward(X, p, rng):\n    mask = (rng.random(X.shape) >= p).astype(float)\n"
          "    return X * mask, mask", "not scaled"),
-        ("p as keep probability", "def dropout_forward(X, p, rng):\n    mask = (rng.random(X.shape) < p) / p if p else np.ones_like(X)\n"
+        ("p as keep probability", "def dropout_forward(X, p, rng):\n"
+         "    mask = (rng.random(X.shape) < p) / p if p else np.ones_like(X)\n"
          "    return X * mask, mask", None),
         ("global np.random", "def dropout_forward(X, p, rng):\n    q = 1 - p\n"
          "    mask = (np.random.random(X.shape) < q) / q\n    return X * mask, mask", "not from np.random"),
@@ -299,7 +307,8 @@ BUGS = {
     ],
     "most_confused": [
         ("includes the diagonal", "def most_confused(cm, top):\n    k = cm.shape[0]\n"
-         "    pairs = sorted(((int(cm[i, j]), i, j) for i in range(k) for j in range(k)), key=lambda t: (-t[0], t[1], t[2]))\n"
+         "    pairs = sorted(((int(cm[i, j]), i, j) for i in range(k) for j in range(k)),\n"
+         "                   key=lambda t: (-t[0], t[1], t[2]))\n"
          "    return np.array([(i, j, c) for c, i, j in pairs[:top]])", "Leave out the diagonal"),
     ],
     "build_mnist_model": [

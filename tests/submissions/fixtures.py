@@ -83,7 +83,8 @@ HOSTILE = {
         expect={}, note="was stopped after"),
     "cell_ignores_interrupts": dict(
         lesson="01_neuron",
-        after={"setup": "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except BaseException:\n        pass"},
+        after={"setup": "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n"
+                        "    except BaseException:\n        pass"},
         expect={}, note="did not respond"),
     "kernel_exits": dict(
         lesson="01_neuron", after={"check_weighted_sum": "import os\nos._exit(1)"},
@@ -125,13 +126,15 @@ HOSTILE = {
                         "nnlib.sigmoid = nnlib.sigmoid_prime\n"
                         "core.compare = lambda *a, **k: None\ncore.judge_case = lambda *a, **k: None\n"
                         "nnlib.checks.check = lambda *a, **k: print('✓')\n"
-                        "np.allclose = lambda *a, **k: True\nnp.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)"},
+                        "np.allclose = lambda *a, **k: True\n"
+                        "np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)"},
         expect={"sigmoid": "fail", "sigmoid_prime": "sigmoid(z) itself"}),
     "calls_nnlib": dict(
         lesson="02_activations",
         replace={"sigmoid": "def sigmoid(z):\n    return nnlib.sigmoid(z)",
                  "relu": "relu = nnlib.relu",
-                 "relu_prime": "from nnlib.activations import relu_prime as _rp\n\ndef relu_prime(z):\n    return _rp(z)",
+                 "relu_prime": "from nnlib.activations import relu_prime as _rp\n\n"
+                               "def relu_prime(z):\n    return _rp(z)",
                  "tanh": "def tanh(z):\n    return np.tanh(z)"},
         expect={"sigmoid": "calls nnlib.activations.sigmoid", "relu": "calls nnlib.activations.relu",
                 "relu_prime": "calls nnlib.activations.relu_prime", "tanh": "np.tanh"}),
