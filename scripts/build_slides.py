@@ -11,15 +11,29 @@ import sys
 from pathlib import Path
 
 from nbconvert import SlidesExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lessons_html as L  # noqa: E402
+from lecture_layout import HIDE_TAG  # noqa: E402
 
 
 # Long code lines wrap instead of running off the slide's right edge, a wide equation scrolls
 # sideways, and a slide taller than the screen scrolls (nbconvert's reveal_scroll does this
 # only after the first slide change).
+# Text 22 px and code 17 px in reveal's 960x700 units (about 1.03x that on a 1280x720 screen),
+# figures at most 440 px high: the sizes scripts/lecture_layout.py lays the slides out for.
 SLIDE_CSS = """<style>
+.reveal .jp-RenderedHTMLCommon, .reveal .jp-RenderedHTMLCommon p, .reveal .jp-RenderedHTMLCommon li,
+.reveal .jp-RenderedHTMLCommon td, .reveal .jp-RenderedHTMLCommon th { font-size: 22px; line-height: 1.4; }
+.reveal .jp-RenderedHTMLCommon h1 { font-size: 40px; }
+.reveal .jp-RenderedHTMLCommon h2 { font-size: 34px; }
+.reveal .jp-RenderedHTMLCommon h3 { font-size: 28px; }
+.reveal .jp-RenderedHTMLCommon h4 { font-size: 24px; }
+.reveal .jp-InputArea pre, .reveal .jp-InputArea .highlight pre { font-size: 17px; line-height: 1.35; }
+.reveal .jp-OutputArea-output pre { font-size: 16px; line-height: 1.35; }
+.reveal .jp-InputPrompt, .reveal .jp-OutputPrompt { display: none; }
+.reveal .jp-OutputArea-output img { max-height: 440px; max-width: 100%; width: auto; height: auto; }
 .reveal pre, .reveal pre code { white-space: pre-wrap; overflow-wrap: break-word; }
 .reveal .slides > section > section { max-height: 100%; overflow-y: auto; }
 .reveal .MathJax_Display { overflow-x: auto; overflow-y: hidden; }
@@ -32,6 +46,9 @@ def build(out: Path, only=None) -> list[Path]:
     mathjax = "../_static/mathjax/" + L.copy_mathjax(out / "_static" / "mathjax")
     exporter = SlidesExporter(reveal_theme="white", reveal_transition="none", mathjax_url=mathjax,
                               reveal_scroll=True, **assets)
+    # drawing code (tagged by scripts/lecture_layout.py) shows only its figure on a slide
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={HIDE_TAG}, enabled=True),
+                                   enabled=True)
     written = L.write_pages(exporter, out, ".slides.html", only)
     for page, _ in written:
         html = page.read_text(encoding="utf-8")
