@@ -17,7 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lessons_html as L  # noqa: E402
 from lecture_layout import HIDE_TAG  # noqa: E402
 
-
 # Long code lines wrap instead of running off the slide's right edge, a wide equation scrolls
 # sideways, and a slide taller than the screen scrolls (nbconvert's reveal_scroll does this
 # only after the first slide change).

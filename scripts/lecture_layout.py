@@ -28,12 +28,12 @@ Sources of other cells and outputs are never touched; cell ids stay as they are.
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import json
 import math
 import re
 import struct
-import base64
 import sys
 from pathlib import Path
 
@@ -66,7 +66,8 @@ RISE_CSS_TEXT = """/* Live slides (jupyterlab-rise loads this file, next to the 
 .reveal .jp-RenderedHTMLCommon h2 { font-size: 36px; }
 .reveal .jp-RenderedHTMLCommon h3 { font-size: 30px; }
 .reveal .jp-RenderedHTMLCommon h4 { font-size: 26px; }
-.reveal .jp-CodeCell .cm-editor, .reveal .jp-CodeCell .cm-content, .reveal .jp-CodeCell .cm-line { font-size: 20px; line-height: 1.35; }
+.reveal .jp-CodeCell .cm-editor, .reveal .jp-CodeCell .cm-content, .reveal .jp-CodeCell .cm-line
+  { font-size: 20px; line-height: 1.35; }
 .reveal .jp-OutputArea-output pre, .reveal .jp-OutputArea-output { font-size: 19px; }
 .reveal .jp-OutputArea-output img { max-height: 75vh; width: auto; }
 .reveal .jp-RenderedHTMLCommon code { font-size: 0.9em; }
@@ -93,7 +94,7 @@ def author_type(cell) -> str:
 
 
 # besides imports, a set-up cell may seed the lesson's random numbers and set print options
-_SETUP_EXTRA = re.compile(r"(rng\s*=\s*np\.random\.default_rng\(\d*\)|np\.random\.seed\(\d+\)|np\.set_printoptions\(.*\)|"
+_SETUP_EXTRA = re.compile(r"(rng\s*=\s*np\.random\.default_rng\(\d*\)|np\.random\.seed\(\d+\)|np\.set_printoptions\(.*\)|"  # noqa: E501
                           r"plt\.rcParams(\.update\(|\[).*|warnings\.\w+\(.*\))\s*(#.*)?$")
 
 

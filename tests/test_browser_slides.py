@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_browser import ARTIFACTS, ROOT, accept_kernel_dialog, lab, open_lesson, panel  # noqa: F401
 
 SCREEN = {"width": 1280, "height": 720}
@@ -106,7 +105,7 @@ _FONTS = """() => {
   return {body: px(body), code: px(code), output: px(out)};
 }"""
 
-def test_live_rise_slides_are_readable_and_scroll(chromium, lab):
+def test_live_rise_slides_are_readable_and_scroll(chromium, lab):  # noqa: F811 (the fixture from test_browser)
     context = chromium.new_context(viewport=SCREEN)
     page = context.new_page()
     try:
@@ -144,15 +143,18 @@ def test_live_rise_slides_are_readable_and_scroll(chromium, lab):
         # step on (right, and down into sub-slides) until a slide is taller than the screen; the wheel scrolls it
         present = "document.querySelector('.reveal .slides section.present:not(.stack)')"
         tall = None
-        for _ in range(60):
-            size = frame.evaluate(f"() => {{ const s = {present}; return s && [s.scrollHeight, innerHeight]; }}")
-            if size and size[0] > size[1] + 20:
-                tall = size
+        stacks = frame.evaluate("() => [...document.querySelectorAll('.reveal .slides > section')]"
+                                ".map(h => Math.max(1, h.querySelectorAll(':scope > section').length))")
+        for h, n in enumerate(stacks):
+            for v in range(n):
+                frame.evaluate(f"location.hash = '#/slide-{h}-{v}'")  # RISE's addresses (reveal's history)
+                page.wait_for_timeout(300)
+                size = frame.evaluate(f"() => {{ const s = {present}; return s && [s.scrollHeight, innerHeight]; }}")
+                if size and size[0] > size[1] + 20:
+                    tall = size
+                    break
+            if tall:
                 break
-            page.keyboard.press("ArrowDown" if frame.evaluate(
-                "() => !!document.querySelector('.reveal .slides > section.present > section.present ~ section')")
-                else "ArrowRight")
-            page.wait_for_timeout(300)
         assert tall, f"{frame.evaluate('() => location.hash')}: no slide of lesson 1 is taller than the screen, so scrolling could not be tried"
         # how far the slide's content has moved up: its own and its ancestors' scroll offsets
         offsets = (f"() => {{ let e = {present}, t = -{present}.getBoundingClientRect().top; "

@@ -13,8 +13,8 @@ import time
 import matplotlib
 import numpy as np
 import pytest
-from PIL import Image
 from matplotlib.figure import Figure
+from PIL import Image
 
 matplotlib.use("Agg")
 
@@ -24,8 +24,8 @@ import nnlib.widgets as widgets  # noqa: E402
 from nnlib import Dense, Network  # noqa: E402
 from nnlib.gradient_check import numerical_gradient, rel_error  # noqa: E402
 from nnlib.widgets import backprop as bp  # noqa: E402
-from nnlib.widgets import training_playground as pgw  # noqa: E402
 from nnlib.widgets import training_better as tb  # noqa: E402
+from nnlib.widgets import training_playground as pgw  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -262,7 +262,7 @@ def test_playground_settings_change_the_result():
 def test_playground_spirals_use_three_softmax_outputs_and_two_layers():
     s = pgw.compute_playground(dataset="spirals", hidden=16, layers=2, activation="relu", epochs=60)
     net = s["network"]
-    assert [l.n_out for l in net.layers] == [16, 16, 3] and net.cost.name == "softmax_cross_entropy"
+    assert [layer.n_out for layer in net.layers] == [16, 16, 3] and net.cost.name == "softmax_cross_entropy"
     assert s["n_classes"] == 3 and s["test_accuracy"] > 0.8                      # chance is 1/3
     binary = pgw.compute_playground(dataset="xor", epochs=0)["network"]
     assert binary.n_outputs == 1 and binary.cost.name == "sigmoid_cross_entropy"
@@ -451,8 +451,8 @@ def test_playground_figure_draws_the_boundary_and_the_curves():
     s = pgw.compute_playground(epochs=10)
     fig = pgw.draw_playground(s)
     boundary_ax, loss_ax = fig.axes[0], fig.axes[2] if len(fig.axes) > 2 else fig.axes[1]
-    lines = [l for l in loss_ax.get_lines() if l.get_label() in ("train", "test")]
-    assert [l.get_label() for l in lines] == ["train", "test"]
+    lines = [line for line in loss_ax.get_lines() if line.get_label() in ("train", "test")]
+    assert [line.get_label() for line in lines] == ["train", "test"]
     np.testing.assert_allclose(lines[0].get_ydata(), [s["start"]["loss"]] + s["history"]["loss"])
     assert "epoch 10" in boundary_ax.get_title()
 
@@ -531,8 +531,8 @@ def test_comparison_widget_follows_the_technique_menu():
     assert wdg.state["technique"] == "initialization" and wdg.state["setting"] == "relu"
     assert "(diverged)" in wdg.readout.value
     fig = wdg.figure()
-    labels = [l.get_label() for l in fig.axes[1].get_lines()]
-    assert any("diverged" in l for l in labels) and "He" in labels
+    labels = [line.get_label() for line in fig.axes[1].get_lines()]
+    assert any("diverged" in label for label in labels) and "He" in labels
 
 
 def test_comparison_is_cached_and_refuses_unknown_settings():

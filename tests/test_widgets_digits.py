@@ -13,8 +13,8 @@ import re
 import matplotlib
 import numpy as np
 import pytest
-from PIL import Image
 from matplotlib.figure import Figure
+from PIL import Image
 
 matplotlib.use("Agg")
 

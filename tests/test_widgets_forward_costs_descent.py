@@ -239,7 +239,7 @@ def test_surface_gradients_match_finite_differences(surface):
     s = gw.SURFACES[surface]
     for point in ([0.3, -1.2], [-2.0, 0.7], [1.1, 2.5]):
         theta = np.array(point)
-        numeric = numerical_gradient(lambda: s.loss(*theta), theta)
+        numeric = numerical_gradient(lambda theta=theta: s.loss(*theta), theta)
         assert rel_error(numeric, s.gradient(*theta)) < 1e-6
     assert np.allclose(s.gradient(*s.minimum), 0, atol=1e-9)
 

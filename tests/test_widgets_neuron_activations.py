@@ -131,7 +131,7 @@ def test_draw_neuron_shows_the_state():
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     np.testing.assert_array_equal(ax.images[0].get_array(), s["a_grid"])
-    dashed = [l for l in ax.lines if l.get_linestyle() == "--"]
+    dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert len(dashed) == 1
     np.testing.assert_allclose(np.column_stack(dashed[0].get_data()), s["line"])
     # into a given Axes, without a colour bar (for grids of panels)
@@ -339,14 +339,14 @@ def test_draw_activation_plots_the_curves_and_marks_z(name):
     fig = aw.draw_activation(s)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     ax_g, ax_d = fig.axes
-    ys = [l.get_ydata() for l in ax_g.lines if len(l.get_xdata()) == len(s["zs"])]
+    ys = [line.get_ydata() for line in ax_g.lines if len(line.get_xdata()) == len(s["zs"])]
     gs = s["gs"] if s["gs"].ndim == 2 else s["gs"][:, None]
     assert len(ys) == gs.shape[1]
     for k, curve in enumerate(ys):
         np.testing.assert_allclose(curve, gs[:, k])
-    marks = [l for l in ax_d.lines if len(l.get_xdata()) == 1]
-    assert all(l.get_xdata()[0] == -0.7 for l in marks)
-    np.testing.assert_allclose(sorted(l.get_ydata()[0] for l in marks), sorted(np.atleast_1d(s["dg"])))
+    marks = [line for line in ax_d.lines if len(line.get_xdata()) == 1]
+    assert all(line.get_xdata()[0] == -0.7 for line in marks)
+    np.testing.assert_allclose(sorted(line.get_ydata()[0] for line in marks), sorted(np.atleast_1d(s["dg"])))
 
 
 # ---------------------------------------------------------------- the activation widget
@@ -379,8 +379,8 @@ def test_slider_check_is_the_sigmoid():
     np.testing.assert_allclose(s["curve"], nnlib.sigmoid(s["zs"]))
     fig = ww.draw_check(s)
     assert isinstance(fig, Figure)
-    dot = [l for l in fig.axes[0].lines if len(l.get_xdata()) == 1]
-    assert [(l.get_xdata()[0], l.get_ydata()[0]) for l in dot] == [(1.0, s["a"])]
+    dot = [line for line in fig.axes[0].lines if len(line.get_xdata()) == 1]
+    assert [(line.get_xdata()[0], line.get_ydata()[0]) for line in dot] == [(1.0, s["a"])]
 
 
 def test_environment_check_reports_and_its_slider_works(capsys):

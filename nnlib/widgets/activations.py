@@ -12,7 +12,8 @@ three outputs :math:`s_k` and their slopes :math:`\partial s_k / \partial z_1`
 as :math:`z_1` moves.
 
 Pieces: :func:`compute_activation` (the numbers), :class:`ActivationView`
-(the figure, kept and updated; :func:`draw_activation` gives a static one), :func:`activation_readout`, :func:`activation_explorer`.
+(the figure, kept and updated; :func:`draw_activation` gives a static one),
+:func:`activation_readout`, :func:`activation_explorer`.
 """
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ def activation_readout(state: dict) -> str:
     text = (f"{name}: z = {z:.2f}, g(z) = {state['g']:.4f}, g'(z) = {state['dg']:.4f} "
             f"(finite difference {_fmt_slope(state['dg_numeric'])})")
     if not state["smooth"]:
-        text += f" — {name} has a {'jump' if name == 'step' else 'kink'} at z = 0: no derivative there; nnlib uses {state['dg']:g}"
+        corner = "jump" if name == "step" else "kink"
+        text += f" — {name} has a {corner} at z = 0: no derivative there; nnlib uses {state['dg']:g}"
     return text
 
 
@@ -162,9 +164,9 @@ class ActivationView(FigureView):
         self.legends = {
             False: (ax_g.legend([self.g_line, self.tangent], ["g(z)", "tangent"], fontsize=8),
                     ax_d.legend([self.d_line], ["g'(z)"], loc="upper left", fontsize=8)),
-            True: (ax_g.legend([l for l, _ in self.soft_g], [f"s{k + 1}" for k in range(3)],
+            True: (ax_g.legend([line for line, _ in self.soft_g], [f"s{k + 1}" for k in range(3)],
                                loc="center left", fontsize=8),
-                   ax_d.legend([l for l, _ in self.soft_d], [f"∂s{k + 1}/∂z1" for k in range(3)],
+                   ax_d.legend([line for line, _ in self.soft_d], [f"∂s{k + 1}/∂z1" for k in range(3)],
                                loc="lower left", fontsize=8)),
         }
         self.update(state)
@@ -181,7 +183,7 @@ class ActivationView(FigureView):
         scalar = (self.g_line, self.tangent, self.g_dot, self.d_line, self.d_dot)
         for line in scalar:
             line.set_visible(not soft)
-        for line in (l for pair in self.soft_g + self.soft_d for l in pair):
+        for line in (artist for pair in self.soft_g + self.soft_d for artist in pair):
             line.set_visible(soft)
         self.sigmoid_max.set_visible(name == "sigmoid")
         self.sigmoid_text.set_visible(name == "sigmoid")
@@ -198,7 +200,7 @@ class ActivationView(FigureView):
             self.titles[0].set_text("softmax outputs s = softmax(z)")
             self.titles[1].set_text("slopes ∂s_k/∂z1 (first Jacobian column)")
             return
-        for line in (l for pair in self.soft_g + self.soft_d for l in pair):
+        for line in (artist for pair in self.soft_g + self.soft_d for artist in pair):
             line.set_data(*empty)
         g, dg = state["g"], state["dg"]
         self.g_line.set_data(zs, state["gs"])

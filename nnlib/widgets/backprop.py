@@ -25,7 +25,6 @@ from __future__ import annotations
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
-
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 

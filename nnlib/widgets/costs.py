@@ -115,7 +115,7 @@ class CostsView(FigureView):
             bce_line.set_data(state["p_grid"], curves[bce_key])
         for line in self.p_lines:
             line.set_xdata([p, p])
-        for i, (ax, key, marker, label, ylim) in enumerate(self.points):
+        for i, (_ax, key, marker, label, ylim) in enumerate(self.points):
             other = self.points[i ^ 1][1]               # the other cost of the same panel
             value = state[key]
             shown = float(np.clip(value, *ylim))

@@ -18,9 +18,9 @@ exceeds 1, i.e. when :math:`\eta > 2/\lambda_{max}`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 import numpy as np
 

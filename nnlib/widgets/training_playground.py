@@ -134,7 +134,7 @@ class PlaygroundModel:
         return {"loss": train["loss"], "accuracy": train["accuracy"],
                 "val_loss": test["loss"], "val_accuracy": test["accuracy"]}
 
-    def train(self, epochs: int = 25) -> "PlaygroundModel":
+    def train(self, epochs: int = 25) -> PlaygroundModel:
         """Train ``epochs`` more epochs (nothing happens once training has diverged)."""
         if int(epochs) != epochs or epochs < 0:
             raise ValueError(f"playground: epochs must be a whole number >= 0, got {epochs}.")
@@ -186,18 +186,6 @@ def compute_playground(dataset="moons", noise=0.15, hidden=8, layers=1, activati
     """
     return PlaygroundModel(dataset, noise, hidden, layers, activation, learning_rate,
                            batch_size, l2, seed).train(epochs).state()
-
-
-def playground_readout(state) -> str:
-    """'epoch 25 · train loss 0.231 · test loss 0.254 · train accuracy 91% · test accuracy 90%'."""
-    text = (f"epoch {state['epoch']} · train loss {state['train_loss']:.3f} · "
-            f"test loss {state['test_loss']:.3f} · train accuracy {state['train_accuracy']:.0%} · "
-            f"test accuracy {state['test_accuracy']:.0%}")
-    if state.get("click_seconds") is not None:
-        text += f" · last click: {state['click_epochs']} epochs in {state['click_seconds']:.2f} s"
-    if state["diverged"]:
-        text += f" · <b>{state['message']}</b>"
-    return text
 
 
 def playground_readout(state) -> str:

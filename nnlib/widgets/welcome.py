@@ -103,7 +103,7 @@ def compute_environment(mnist_dir=None) -> dict:
     versions = {name: _version(name) for name in PACKAGES}
     versions["nnlib"] = nnlib_version
     problems = []
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 (the check is for a learner on an older Python)
         problems.append(f"Python {platform.python_version()}: the course needs Python >= 3.10.")
     for name, minimum in PACKAGES.items():
         if not _at_least(versions[name], minimum):
