@@ -191,8 +191,8 @@ def widget_with(page, label: str, css_class: str | None = None):
 
 def plot_source(box) -> tuple:
     """The images the widget's plot area shows now (matplotlib figures as PNG data)."""
-    box.locator(".widget-output img").first.wait_for(timeout=30_000)
-    return tuple(img.get_attribute("src") for img in box.locator(".widget-output img").all())
+    box.locator(".nnlib-plot img").first.wait_for(timeout=30_000)
+    return tuple(img.get_attribute("src") for img in box.locator(".nnlib-plot img").all())
 
 
 def wait_for_new_plot(box, before: tuple, what: str, timeout_s: float = 30) -> tuple:
@@ -282,11 +282,26 @@ def test_lesson_7_playground_trains_on_click_and_follows_the_keyboard(page, lab)
     epoch = int(re.search(r"epoch (\d+)", before).group(1))
     image = plot_source(box)
     _shot(box, "07_playground_before")
-    box.get_by_role("button", name=re.compile("Train")).click()
-    after = wait_for_change(readout, before, "the playground's readout after Train", timeout_s=60)
-    trained = int(re.search(r"epoch (\d+)", after).group(1))
-    assert trained > epoch, (before, after)
-    wait_for_new_plot(box, image, "the playground after Train")
+    box.get_by_role("button", name=re.compile("Step")).click()
+    after = wait_for_change(readout, before, "the playground's readout after Step", timeout_s=60)
+    stepped = int(re.search(r"epoch (\d+)", after).group(1))
+    assert stepped > epoch, (before, after)
+    wait_for_new_plot(box, image, "the playground after Step")
+    # Play trains live: the readout's epoch keeps growing while it plays, and Pause stops it
+    box.get_by_role("button", name=re.compile("Play")).click()
+    seen = [stepped]
+    deadline = time.monotonic() + 30
+    while len(set(seen)) < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        seen.append(int(re.search(r"epoch (\d+)", readout.inner_text()).group(1)))
+    assert len(set(seen)) >= 3 and seen == sorted(seen), f"the epoch did not grow while playing: {seen}"
+    box.get_by_role("button", name=re.compile("Pause")).click()
+    page.wait_for_timeout(1000)
+    paused = readout.inner_text()
+    page.wait_for_timeout(1500)
+    assert readout.inner_text() == paused, "training went on after Pause"
+    trained = int(re.search(r"epoch (\d+)", paused).group(1))
+    print(f"\nplayground: Step, then Play went through epochs {sorted(set(seen))[:6]}..., paused at {trained}")
     # a learner changes the architecture with the keyboard: the network starts over
     hidden_before = box.locator(".widget-slider", has=page.locator(".widget-label", has_text="hidden units")) \
         .locator(".widget-readout").inner_text()
@@ -318,3 +333,81 @@ def test_lesson_1_enters_rise_slideshow_mode(page, lab):
     assert frame.locator(".reveal .slides > section").count() >= 5, "the lesson should make a deck of several slides"
     frame.locator(".reveal h1", has_text="Lesson 1").first.wait_for(timeout=30_000)  # the rendered title slide
     _shot(page, "01_neuron_rise")
+
+
+# --- how fast a key press reaches the screen (issue 13) ------------------------------------------
+
+WATCH_IMAGE = """img => {
+  window.__nnlibChanges = [];
+  new MutationObserver(() => window.__nnlibChanges.push(performance.now()))
+      .observe(img, {attributes: true, attributeFilter: ["src"]});
+}"""
+
+
+def key_to_image_ms(page, box, label: str, keys: list[str]) -> list[float]:
+    """For each key press on the slider ``label``: milliseconds from the press to the new image."""
+    box.locator(".nnlib-plot img").first.evaluate(WATCH_IMAGE)
+    slider = box.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(rf"^{re.escape(label)}$")))
+    slider.locator(".noUi-handle").first.focus()
+    times = []
+    for key in keys:
+        seen = page.evaluate("window.__nnlibChanges.length")
+        start = page.evaluate("performance.now()")
+        page.keyboard.press(key)
+        page.wait_for_function(f"window.__nnlibChanges.length > {seen}", timeout=10_000)
+        times.append(page.evaluate(f"window.__nnlibChanges[{seen}]") - start)
+        page.wait_for_timeout(250)  # let the image settle before the next press
+    return times
+
+
+@pytest.mark.parametrize("notebook,label,css_class", [
+    ("01_neuron.ipynb", "w1", None),
+    ("02_activations.ipynb", "z", None),
+    ("05_gradient_descent.ipynb", "learning rate η", "nnlib-gradient-descent-explorer"),
+])
+def test_a_key_press_reaches_the_screen_quickly(page, lab, notebook, label, css_class):
+    # issue 13's target is a median of 150 ms in the browser; the assertion is generous (a loaded CI
+    # machine), the figures are printed
+    open_and_run_all(page, lab, notebook)
+    box = widget_with(page, label, css_class)
+    box.scroll_into_view_if_needed()
+    times = key_to_image_ms(page, box, label, ["ArrowRight"] * 8 + ["ArrowLeft"] * 8)
+    p50, p90 = np.percentile(times, 50), np.percentile(times, 90)
+    print(f"\n{notebook} {label}: key press to new image p50 {p50:.0f} ms, p90 {p90:.0f} ms (target p50 <= 150)")
+    assert p50 < 1000, times
+
+
+def test_holding_an_arrow_key_leaves_the_plot_at_the_sliders_final_value(page, lab):
+    open_and_run_all(page, lab, "01_neuron.ipynb")
+    box = widget_with(page, "w1")
+    box.scroll_into_view_if_needed()
+    readout = box.locator(".nnlib-readout").first
+    slider = box.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(r"^w1$")))
+    slider.locator(".noUi-handle").first.focus()
+    box.locator(".nnlib-plot img").first.evaluate(WATCH_IMAGE)
+    # a held key auto-repeats: Playwright sends one keydown per call (repeat=true after the first),
+    # so press it down 40 times over 2 s (20 per second, as a keyboard's auto-repeat does)
+    start_value = slider_value(page, box, "w1")
+    for _ in range(40):
+        page.keyboard.down("ArrowLeft")
+        page.wait_for_timeout(50)
+    page.keyboard.up("ArrowLeft")
+    released = page.evaluate("performance.now()")
+    final = slider_value(page, box, "w1")
+    shown = None
+    while page.evaluate("performance.now()") - released < 300:
+        match = re.search(r"w1 = (-?[\d.]+)", readout.inner_text())
+        shown = float(match.group(1)) if match else None
+        if shown == pytest.approx(final, abs=1e-9):
+            break
+        page.wait_for_timeout(20)
+    caught_up = page.evaluate("performance.now()") - released
+    assert final < start_value - 1, f"holding the key moved the slider only from {start_value} to {final}"
+    assert shown == pytest.approx(final, abs=1e-9), f"0.3 s after release the readout shows {shown}, the slider {final}"
+    # and the picture is the final one: nothing more arrives once it has caught up
+    page.wait_for_timeout(300)
+    n = page.evaluate("window.__nnlibChanges.length")
+    page.wait_for_timeout(700)
+    assert page.evaluate("window.__nnlibChanges.length") == n, "the image kept changing after the slider stopped"
+    print(f"\nheld ArrowLeft 2 s: slider at {final}, readout caught up {caught_up:.0f} ms after release, "
+          f"{n} images drawn while the key was held")
