@@ -182,6 +182,9 @@ class Sandbox:
                 cmd += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
             else:
                 cmd += ["--unshare-user"]
+            # the private /tmp first: the binds below may lie inside /tmp (a clone or a venv there)
+            # and must stay visible on top of it
+            cmd += ["--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", "/tmp"]
             cmd += ["--ro-bind", "/usr", "/usr"] + _root_links() + _mounts_for(bound)
             for h in hidden:   # secrets that lie inside a bound folder: cover them
                 h = Path(os.path.realpath(h))
@@ -193,8 +196,7 @@ class Sandbox:
             cmd += ["--perms", "0755", "--dir", "/run", "--perms", "0755", "--dir", "/run/nnlib-grader",
                     "--ro-bind", str(CHILD), INSIDE_CHILD,
                     *(["--ro-bind", str(fonts), f"/run/nnlib-grader/{fonts.name}"] if (fonts := font_cache()) else []),
-                    "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(SCRATCH_BYTES),
-                    "--tmpfs", "/tmp",
+                    "--proc", "/proc", "--dev", "/dev",
                     "--chdir", "/tmp", "--clearenv"]
             for k, v in env.items():
                 cmd += ["--setenv", k, v]
