@@ -175,6 +175,9 @@ class Sandbox:
                 raise SandboxUnavailable(missing_message())
             bound, nnlib_dir, mnist = visible_paths()
             env["NNLIB_MNIST_DIR"] = str(mnist)
+            # what is bound read-only, so that the child flags a write there even when it lies
+            # under /tmp (a course cloned or installed there)
+            env["NNLIB_GRADER_READONLY"] = os.pathsep.join(str(b) for b in bound)
             cmd = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid",
                    "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
             if _is_root():
