@@ -46,10 +46,13 @@ test: $(STAMP)
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
 # The library's own tests, in seconds: everything in tests/ but the slow kinds, namely the exercise
-# sets (they execute notebooks), the browser, the class grader and its sandbox, the HTML builds,
-# the project's files, the benchmark scripts and the widgets (they draw figures: about 40 s).
+# sets and the lesson-text checks (they execute notebooks), the browser and the slides, the class
+# grader and its sandbox, Gradescope and nbgrader, the installs into fresh environments, the HTML
+# builds and the lecture layout, the project's files, the benchmark scripts and the widgets (they
+# draw figures: about 40 s).
 FAST_IGNORE := test_browser.py test_exercises.py test_grading.py test_html_builds.py test_project.py \
-	test_benchmark.py test_widgets_*
+	test_benchmark.py test_widgets_* test_grading_*.py test_learner_install.py test_install.py \
+	test_gradescope.py test_nbgrader_agreement.py test_lesson_text*.py test_browser_slides.py test_lecture_layout.py
 test-fast: $(STAMP)
 	MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest tests -q $(addprefix --ignore-glob=tests/,$(FAST_IGNORE))
 

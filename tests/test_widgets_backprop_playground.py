@@ -594,12 +594,41 @@ def test_comparison_view_updated_looks_like_a_view_built_anew():
         assert_same_pixels(view.frame(), tb.ComparisonView(state).png())
 
 
+def test_seed_0_menus_train_nothing_every_choice_is_stored(monkeypatch):
+    calls = []
+    monkeypatch.setattr(tb, "_run", lambda *a, **k: calls.append(1))
+    tb._comparison.cache_clear()
+    assert set(tb.stored_comparisons()) == {tb._key(t, v) for t, v in tb.menu_choices()}
+    wdg = widgets.training_comparison()
+    for technique, setting in tb.menu_choices():
+        state = wdg.set(technique=technique, setting=setting)
+        assert (state["technique"], state["setting"]) == (technique, setting) and wdg.error is None
+        assert "⚠" not in wdg.readout.value
+    assert calls == [] and wdg.trainings == 0
+
+
+@pytest.mark.parametrize("technique, setting", [("optimizer", 0.03), ("initialization", "relu"),
+                                                ("early stopping", 40), ("dropout", 0.5)])
+def test_stored_comparisons_are_what_training_gives(technique, setting):
+    stored = tb.stored_comparisons()[tb._key(technique, setting)]
+    fresh = tb.train_comparison(technique, setting, 0)
+    assert stored["best"] == fresh["best"] and len(stored["variants"]) == len(fresh["variants"])
+    for s, f in zip(stored["variants"], fresh["variants"]):
+        assert (s["label"], s["epochs"], s["stopped_at"], s["diverged"]) == \
+            (f["label"], f["epochs"], f["stopped_at"], f["diverged"])
+        assert s["val_accuracy"] == pytest.approx(f["val_accuracy"], abs=0.011)
+        for name in ("loss", "val_loss", "val_accuracy"):
+            np.testing.assert_allclose(s["history"][name], f["history"][name], rtol=1e-5, atol=1e-8,
+                                       err_msg=f"{technique} {setting} {s['label']} {name}: run "
+                                               "scripts/store_comparisons.py")
+
+
 def test_comparison_reuses_cached_results_and_draws_only_on_change(monkeypatch):
     calls = []
     real = tb._run
     monkeypatch.setattr(tb, "_run", lambda *a, **k: calls.append(1) or real(*a, **k))
     tb._comparison.cache_clear()
-    wdg = widgets.training_comparison()                 # optimizer, 0.01: three variants trained
+    wdg = widgets.training_comparison(seed=1)           # optimizer, 0.01: three variants trained
     assert len(calls) == 3 and wdg.trainings == 1
     wdg.set(setting=0.1)
     assert len(calls) == 6 and wdg.trainings == 2

@@ -19,13 +19,19 @@ plain SGD; optimizer: 2-32-32-3 ReLU). The three regularizers train on a problem
 overfit: 80 moons points of which a fifth carry the wrong label, and a 2-64-64-1 network
 with enough capacity to learn every one of those wrong labels (validated on 200 clean points).
 
-* :func:`compute_comparison`: pure (and cached), technique + setting -> every
-  variant's history and final validation accuracy;
+* :func:`train_comparison`: pure, technique + setting -> every variant's history and final
+  validation accuracy (about 0.15-0.3 s of training);
+* :func:`compute_comparison`: the same result, cached; for seed 0 every menu choice is
+  stored with nnlib (``comparisons.json.gz``, written by ``scripts/store_comparisons.py``
+  and checked against fresh training by the tests), so the menus answer at once;
 * :func:`draw_comparison`: loss (train solid, validation dashed) and validation accuracy;
 * :func:`training_comparison`: the widget.
 """
 from __future__ import annotations
 
+import gzip
+import json
+import pathlib
 import warnings
 from functools import lru_cache
 
@@ -182,13 +188,15 @@ def check_setting(technique, setting):
 
 
 def compute_comparison(technique="optimizer", setting=None, seed=0) -> dict:
-    """Train every variant of ``technique`` with ``setting`` (default: its default) on one problem.
+    """Every variant of ``technique`` with ``setting`` (default: its default), trained on one problem.
 
     Returns ``{"technique", "setting", "setting_label", "variants": [{"label", "history",
     "val_accuracy", "val_loss", "train_loss", "epochs", "stopped_at", "diverged"}, ...],
     "best"}``, where ``val_accuracy`` is the final network's validation accuracy
     (after early stopping: the restored best weights') and ``best`` the label of the
     variant with the highest one. Cached: the same arguments return the same object.
+    For seed 0 the result is the stored one (:func:`stored_comparisons`), which is what
+    :func:`train_comparison` gives; any other seed trains.
     """
     if technique in SETTINGS and setting is None:
         setting = SETTINGS[technique][2]
@@ -196,8 +204,28 @@ def compute_comparison(technique="optimizer", setting=None, seed=0) -> dict:
     return _comparison(technique, setting, int(seed))
 
 
+_trained = 0   # comparisons trained by compute_comparison in this process
+
+
+def trained_count() -> int:
+    """How many comparisons :func:`compute_comparison` has trained so far (not found stored or cached)."""
+    return _trained
+
+
 @lru_cache(maxsize=32)
 def _comparison(technique, setting, seed):
+    global _trained
+    stored = stored_comparisons().get(_key(technique, setting)) if seed == 0 else None
+    if stored is not None:
+        return stored
+    _trained += 1
+    return train_comparison(technique, setting, seed)
+
+
+def train_comparison(technique, setting, seed=0) -> dict:
+    """Train every variant of ``technique`` with ``setting`` (no cache, no stored results);
+    the result is described in :func:`compute_comparison`."""
+    check_setting(technique, setting)
     out = []
     for label, net, problem, epochs, batch, opt, patience in _variants(technique, setting, seed):
         history, final = _run(net, problem, epochs, batch, opt, seed, patience)
@@ -209,6 +237,43 @@ def _comparison(technique, setting, seed):
     best = max(out, key=lambda v: v["val_accuracy"])["label"]
     return {"technique": technique, "setting": setting, "setting_label": SETTINGS[technique][0],
             "variants": out, "best": best, "seed": seed}
+
+
+STORED = pathlib.Path(__file__).with_name("comparisons.json.gz")
+
+
+def _key(technique, setting) -> str:
+    return f"{technique} | {setting!r}"
+
+
+def menu_choices():
+    """Every (technique, setting) pair the widget's menus offer."""
+    return [(technique, value) for technique, (_, options, _) in SETTINGS.items() for _, value in options]
+
+
+@lru_cache(maxsize=1)
+def stored_comparisons() -> dict:
+    """``{"technique | setting": result}``: :func:`train_comparison` for every menu choice with
+    seed 0, as stored with nnlib ({} when the file is missing: then everything trains)."""
+    if not STORED.exists():
+        return {}
+    with gzip.open(STORED, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def store_comparisons(path=STORED) -> int:
+    """Train every menu choice with seed 0 and write the results to ``path`` (gzipped JSON,
+    written to a temporary file and renamed). Returns the number of comparisons stored."""
+    path = pathlib.Path(path)
+    table = {_key(t, v): train_comparison(t, v, 0) for t, v in menu_choices()}
+    for result in table.values():       # the seconds each epoch took are this machine's, not results
+        for variant in result["variants"]:
+            variant["history"].pop("seconds", None)
+    tmp = path.with_name(path.name + ".tmp")
+    with gzip.GzipFile(tmp, "wb", mtime=0) as f:     # mtime 0: the same results give the same bytes
+        f.write(json.dumps(table, sort_keys=True).encode("utf-8"))
+    tmp.replace(path)
+    return len(table)
 
 
 def comparison_readout(state) -> str:
@@ -329,8 +394,8 @@ class TrainingComparison(InteractivePlot):
 
     ``set(technique="optimizer", setting=0.01)``; ``state`` is :func:`compute_comparison`'s
     result. Results are cached (:func:`compute_comparison`): going back to a technique and
-    setting shown before trains nothing; ``trainings`` counts the comparisons this widget
-    actually trained.
+    setting shown before trains nothing, and with seed 0 every menu choice is stored;
+    ``trainings`` counts the comparisons this widget trained.
     """
 
     def __init__(self, technique="optimizer", setting=None, seed=0):
@@ -383,9 +448,9 @@ class TrainingComparison(InteractivePlot):
         return values, []
 
     def _compute(self, technique, setting):
-        before = _comparison.cache_info().misses
+        before = trained_count()
         state = compute_comparison(technique, setting, self.seed)
-        self.trainings += _comparison.cache_info().misses - before
+        self.trainings += trained_count() - before
         return state
 
     def set(self, technique=_UNSET, setting=_UNSET, **values):
