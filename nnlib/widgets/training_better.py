@@ -31,19 +31,22 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import pathlib
 import warnings
 from functools import lru_cache
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from .. import datasets
 from ..layers import Dense, Dropout
 from ..network import Network, TrainingDiverged
 from ..optimizers import SGD, Adam, Momentum
 from ..plots import CLASS_COLORS
-from .base import FigureView, InteractivePlot, dropdown, new_figure
+from .base import InteractivePlot, dropdown, new_figure
+from .blit import BlitView
 
 #: technique -> (setting label, [(option label, value), ...], default value)
 SETTINGS = {
@@ -296,11 +299,62 @@ def _title(state) -> str:
     return f"{state['technique']}, {state['setting_label']} = {shown}"
 
 
-class ComparisonView(FigureView):
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (times a power of ten) that is >= x > 0:
+    an axis limit that stays put while the curves change a little."""
+    power = 10.0 ** math.floor(math.log10(x))
+    return next(m * power for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * power >= x * (1 - 1e-12))
+
+
+class KeptLegend:
+    """A legend in the lower right corner of ``ax`` made of kept artists (a box, and per row a
+    short line and a text), so that new entries change those artists instead of making a new
+    legend: ``show(lines)`` shows one row per line, in its colour and style, with its label."""
+
+    ROW, PAD, SAMPLE = 0.075, 0.02, 0.07     # in axes fractions: row height, padding, line length
+
+    def __init__(self, ax, rows: int):
+        self.ax = ax
+        kw = {"transform": ax.transAxes, "zorder": 5}
+        self.box = Rectangle((0, 0), 0, 0, facecolor="white", edgecolor="0.8", alpha=0.9, **kw)
+        ax.add_patch(self.box)
+        self.samples = [ax.plot([], [], lw=2, **kw)[0] for _ in range(rows)]
+        self.texts = [ax.text(0, 0, "", fontsize=9, va="center", ha="left", **kw) for _ in range(rows)]
+
+    def show(self, lines):
+        renderer = self.ax.figure.canvas.get_renderer()
+        to_axes = self.ax.transAxes.inverted()
+        widths = []
+        for i, (sample, text) in enumerate(zip(self.samples, self.texts)):
+            line = lines[i] if i < len(lines) else None
+            sample.set_visible(line is not None)
+            text.set_visible(line is not None)
+            if line is not None:
+                sample.update_from(line)
+                sample.set_transform(self.ax.transAxes)
+                text.set_text(line.get_label())
+                box = text.get_window_extent(renderer).transformed(to_axes)
+                widths.append(box.width)
+        width = 2 * self.PAD + self.SAMPLE + 0.02 + max(widths, default=0)
+        x0, n = 1 - self.PAD - width, len(lines)
+        for i, (sample, text) in enumerate(zip(self.samples, self.texts)):
+            y = self.PAD + (n - i - 0.5) * self.ROW + self.PAD
+            sample.set_data([x0 + self.PAD, x0 + self.PAD + self.SAMPLE], [y, y])
+            text.set_position((x0 + self.PAD + self.SAMPLE + 0.02, y))
+        self.box.set_bounds(x0, self.PAD, width, n * self.ROW + 2 * self.PAD)
+        self.box.set_visible(n > 0)
+
+    def artists(self) -> list:
+        return [self.box, *self.samples, *self.texts]
+
+
+class ComparisonView(BlitView):
     """The comparison's figure, kept: for each of up to three variants a train-loss, a
     validation-loss and a validation-accuracy line, a dotted "diverged" legend entry and
     an early-stopping marker on both panels; :meth:`update` changes their data, labels and
-    visibility, the limits, the legends and the title."""
+    visibility, the limits, the legend (one, on the accuracy panel: the colours are the
+    same on both) and the title. Axes, ticks and labels are drawn once per pair of limits
+    (:class:`~nnlib.widgets.blit.BlitView`)."""
 
     def __init__(self, state, axes=None):
         if axes is None:
@@ -316,66 +370,72 @@ class ComparisonView(FigureView):
                 "train": self.ax_loss.plot([], [], "-", color=color, lw=2)[0],
                 "val": self.ax_loss.plot([], [], "--", color=color, lw=2)[0],
                 "acc": self.ax_acc.plot([], [], "-", color=color, lw=2)[0],
-                "diverged": [ax.plot([], [], ":", color=color, lw=2)[0] for ax in (self.ax_loss, self.ax_acc)],
+                "diverged": self.ax_acc.plot([], [], ":", color=color, lw=2)[0],
                 "stop": [ax.axvline(1, color=color, ls=":", lw=1.5) for ax in (self.ax_loss, self.ax_acc)],
             }
             self.slots.append(slot)
         ax_loss, ax_acc = self.ax_loss, self.ax_acc
         ax_loss.set_xlabel("epoch", fontsize=12)
         ax_loss.set_ylabel("loss (cross-entropy)", fontsize=12)
-        ax_loss.set_title("loss: train (solid), validation (dashed)", fontsize=12)
+        ax_loss.set_title("loss: train (solid), validation (dashed)", fontsize=12, zorder=1)
         ax_acc.set_xlabel("epoch", fontsize=12)
         ax_acc.set_ylabel("validation accuracy", fontsize=12)
         ax_acc.set_ylim(0, 1.02)
-        ax_acc.set_title("validation accuracy", fontsize=12)
+        ax_acc.set_title("validation accuracy", fontsize=12, zorder=1)
         for ax in (ax_loss, ax_acc):
             ax.grid(alpha=0.3)
+            for loc in ("left", "right"):  # the empty side titles too: every title is in the kept
+                ax.set_title("", loc=loc, zorder=1)   # background (a z-order under the curves')
         self.title = self.fig.suptitle("", fontsize=13)
+        self.legend = KeptLegend(self.ax_acc, rows=2 * MAX_VARIANTS)
         self.update(state)
 
     def update(self, state):
         variants = state["variants"]
         if len(variants) > MAX_VARIANTS:
             raise ValueError(f"the comparison shows at most {MAX_VARIANTS} variants, got {len(variants)}.")
-        top = 0.0
-        longest = 1
+        top, longest = 0.0, 1
         for i, slot in enumerate(self.slots):
             v = variants[i] if i < len(variants) else None
-            h = v["history"] if v else {"loss": [], "val_loss": [], "val_accuracy": []}
-            epochs = np.arange(1, len(h["loss"]) + 1)
-            shown = v is not None and len(epochs) > 0
-            label = v["label"] if v else ""
-            for key, values, text in (("train", h["loss"], f"{label}: train"),
-                                      ("val", h["val_loss"], f"{label}: validation"),
-                                      ("acc", h["val_accuracy"], label)):
-                line = slot[key]
-                line.set_data(epochs, values)
-                line.set_label(text)
-                line.set_visible(shown)
-            diverged = bool(v and v["diverged"])
-            for line in slot["diverged"]:  # a legend entry, even when not one epoch finished
-                line.set_label(f"{label}: diverged in epoch {len(epochs) + 1} (loss NaN)")
-                line.set_visible(diverged)
-            stopped = v["stopped_at"] if shown else None
-            for line in slot["stop"]:
-                line.set_xdata([stopped or 1, stopped or 1])
-                line.set_visible(bool(stopped))
-            if shown:
-                longest = max(longest, len(epochs))
+            self._show_variant(slot, v)
+            if v is not None and v["history"]["loss"]:
+                h = v["history"]
+                longest = max(longest, len(h["loss"]))
                 finite = [x for x in h["loss"] + h["val_loss"] if np.isfinite(x)]
                 top = max(top, np.percentile(finite, 98) if finite else 0)
         margin = 0.05 * (longest - 1) if longest > 1 else 0.5     # matplotlib's default 5% margins
         for ax in (self.ax_loss, self.ax_acc):
             ax.set_xlim(1 - margin, longest + margin)
-        self.ax_loss.set_ylim(0, top * 1.1 if top > 0 else 1)
-        for ax in (self.ax_loss, self.ax_acc):
-            ax.legend(handles=[line for line in ax.get_lines() if line.get_visible()
-                               and not line.get_label().startswith("_") and line not in self._stops()],
-                      fontsize=9)
+        self.ax_loss.set_ylim(0, nice_ceiling(top * 1.1) if top > 0 else 1)
+        self.legend.show([line for slot in self.slots for line in (slot["acc"], slot["diverged"])
+                          if line.get_visible()])
         self.title.set_text(_title(state))
 
-    def _stops(self):
-        return [line for slot in self.slots for line in slot["stop"]]
+    @staticmethod
+    def _show_variant(slot, v):
+        """One variant's lines (all hidden when ``v`` is None)."""
+        h = v["history"] if v else {"loss": [], "val_loss": [], "val_accuracy": []}
+        epochs = np.arange(1, len(h["loss"]) + 1)
+        shown = v is not None and len(epochs) > 0
+        note = (f" (stopped, kept epoch {v['stopped_at']})" if v and v["stopped_at"] else "") if shown else ""
+        for key, values in (("train", h["loss"]), ("val", h["val_loss"]), ("acc", h["val_accuracy"])):
+            slot[key].set_data(epochs, values)
+            slot[key].set_visible(shown)
+        slot["acc"].set_label((v["label"] + note) if v else "")
+        slot["diverged"].set_label(f"{v['label']}: diverged in epoch {len(epochs) + 1} (loss NaN)" if v else "")
+        slot["diverged"].set_visible(bool(v and v["diverged"]))   # a legend entry, even with no epoch done
+        stopped = v["stopped_at"] if shown else None
+        for line in slot["stop"]:
+            line.set_xdata([stopped or 1, stopped or 1])
+            line.set_visible(bool(stopped))
+
+    def moving(self):
+        lines = [a for slot in self.slots for a in (slot["train"], slot["val"], slot["acc"], slot["diverged"],
+                                                    *slot["stop"])]
+        return [*lines, *self.legend.artists(), self.title]
+
+    def background_key(self):
+        return self.ax_loss.get_xlim(), self.ax_loss.get_ylim()
 
 
 def draw_comparison(state, axes=None):
