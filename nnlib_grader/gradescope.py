@@ -45,7 +45,8 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 set -uo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PY="${{NNLIB_PYTHON:-$ROOT/venv/bin/python}}"
-exec "$PY" -m nnlib_grader.gradescope --root "$ROOT" --set {set}
+# -P: never import from the folder this is started in (only the installed grading side counts)
+exec "$PY" -P -m nnlib_grader.gradescope --root "$ROOT" --set {set}
 """
 
 
@@ -107,7 +108,8 @@ def grade_submission(root: Path, exercise_set: str) -> dict:
         if os.geteuid() != 0:
             return {"score": 0.0, "output": f"The grader could not isolate the submission: {why}",
                     "tests": [], "extra_data": {"isolation": "none"}}
-        isolation = "unprivileged user (bubblewrap was refused its namespaces here)"
+        reason = " ".join(why.split())
+        isolation = f"unprivileged user (no bubblewrap sandbox here: {reason[:200]})"
         here = Path(__file__).resolve().parent
         _lock_down([here / "exercises", here.parent / "solutions", results])
         options = dict(sandbox=False, run_as=NOBODY)
