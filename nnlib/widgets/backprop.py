@@ -326,7 +326,7 @@ class BackpropView(FigureView):
             label = ax.text(m[0], m[1], "", ha="center", va="center", fontsize=8.5, zorder=5,
                             bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.85", lw=0.6))
             self.edges[key] = (arrow, label)
-        self.nodes = {}     # name -> (circle, value text, gradient text)
+        self.nodes = {}     # name -> (circle, name text, value text, gradient text)
         for name, (px, py) in _NET_NODES.items():
             small = name in _SMALL
             r = 0.3 if small else 0.42
