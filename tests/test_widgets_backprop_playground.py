@@ -553,6 +553,27 @@ def test_stepper_view_updated_looks_like_a_view_built_anew(first, then):
     assert_same_pixels(view.frame(), bp.BackpropView(bp.compute_stepper(then)).png())
 
 
+def test_every_step_s_quick_frame_is_the_full_drawing():
+    """The kept background (title, headings, plain arrows) lies under nothing a step changes:
+    every step's highlight, with either target, gives the pixels of a full draw."""
+    view = bp.BackpropView(bp.compute_stepper(0))
+    for step in range(bp.N_STEPS + 1):
+        view.update(bp.compute_stepper(step, y=float(step % 2)))
+        assert_same_pixels(view.frame(), view.png())
+
+
+def test_playground_view_updated_to_new_data_looks_like_a_view_built_anew():
+    """New noise or a new two-class data set moves the points into the kept left panel;
+    three classes rebuild it; and back. Each quick frame has the pixels of a fresh view."""
+    view = pgw.PlaygroundView(pgw.compute_playground(epochs=3))
+    view.frame()
+    for settings in (dict(noise=0.4, epochs=2), dict(dataset="circles", epochs=4),
+                     dict(dataset="spirals", epochs=3), dict(dataset="xor", l2=0.1, epochs=2)):
+        state = pgw.compute_playground(**settings)
+        view.update(state)
+        assert_same_pixels(view.frame(), pgw.PlaygroundView(state).png())
+
+
 def test_stepper_draws_only_when_the_step_changes():
     wdg = widgets.backprop_stepper()
     wdg.set(step=5)

@@ -388,6 +388,15 @@ def test_quick_frames_look_exactly_like_a_full_draw():
         np.testing.assert_array_equal(pixels(view.frame()), pixels(fresh.png()))
 
 
+def test_rgb_png_is_a_png_of_the_colours_at_the_resolution_given():
+    rgba = np.random.default_rng(0).integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
+    image = Image.open(BytesIO(base.rgb_png(rgba, dpi=72)))
+    image.load()                                  # reads every chunk and checks the CRCs
+    assert (image.format, image.mode, image.size) == ("PNG", "RGB", (5, 7))
+    np.testing.assert_allclose(image.info["dpi"], (72, 72), atol=0.01)
+    np.testing.assert_array_equal(np.asarray(image), rgba[..., :3])
+
+
 def test_a_plain_draw_function_still_works_and_leaves_no_pyplot_figure_open():
     def draw(state):
         fig, ax = plt.subplots(figsize=(3, 2))

@@ -25,14 +25,10 @@ from __future__ import annotations
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 from ..activations import sigmoid
-from . import base
-from .base import InteractivePlot, dropdown, int_slider
-
-FigureView = getattr(base, "FigureView", object)
+from .base import FigureView, InteractivePlot, dropdown, int_slider, new_figure
 
 #: The lesson's example: one sample, target 1, small hand-picked weights.
 DEFAULT_X = np.array([[1.0, -2.0]])
@@ -304,17 +300,22 @@ class BackpropView(FigureView):
     """The 2-2-1 network's graph, kept: one arrow, circle and pair of labels per node and
     weight, made once; :meth:`update` only recolours them and changes their text.
 
+    Quick frames: the title, the two headings and the plain arrows (z1 -> a1, biases,
+    ...) never change and lie under nothing that does; they are drawn once and kept as
+    the background. Everything else (:meth:`dynamic_artists`) is drawn over it each frame.
+
     ``BackpropView(state).fig`` is the figure of ``state`` (a ``Figure`` of its own, not
     pyplot's); ``ax=``: draw into that Axes instead (then ``fig`` is its figure).
     """
 
     def __init__(self, state, ax=None):
         if ax is None:
-            fig = Figure(figsize=(11, 5.9))
-            ax = fig.add_subplot()
+            ax = new_figure((11, 5.9)).add_subplot()
         self.fig, self.ax = ax.figure, ax
         ax.set_aspect("equal")
         ax.axis("off")
+        for spine in ax.spines.values():   # (quick frames draw the spines that are visible)
+            spine.set_visible(False)
         for src, dst in _PLAIN_EDGES:
             _arrow(ax, _NET_NODES[src], _NET_NODES[dst], color="0.6")
         self.edges = {}     # key -> (arrow, label)
@@ -325,11 +326,11 @@ class BackpropView(FigureView):
             label = ax.text(m[0], m[1], "", ha="center", va="center", fontsize=8.5, zorder=5,
                             bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.85", lw=0.6))
             self.edges[key] = (arrow, label)
-        self.nodes = {}     # name -> (circle, value text, gradient text)
+        self.nodes = {}     # name -> (circle, name text, value text, gradient text)
         for name, (px, py) in _NET_NODES.items():
             small = name in _SMALL
             r = 0.3 if small else 0.42
-            circle = _node(ax, px, py, name, radius=r, fontsize=8.5 if small else 9.5)
+            circle, label = _node(ax, px, py, name, radius=r, fontsize=8.5 if small else 9.5)
             box = dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.85)
             if small:  # inputs, biases, target: numbers on the left, value over gradient
                 value = ax.text(px - r - 0.08, py + 0.02, "", ha="right", va="bottom", fontsize=9,
@@ -341,7 +342,7 @@ class BackpropView(FigureView):
                                 zorder=5, bbox=box)
                 grad = ax.text(px, py - r - 0.05, "", ha="center", va="top", fontsize=9,
                                color=BACKWARD_COLOR, zorder=5, bbox=box)
-            self.nodes[name] = (circle, value, grad)
+            self.nodes[name] = (circle, label, value, grad)
         ax.text(4.2, 3.05, "hidden layer: Z1 = x W1 + b1, A1 = σ(Z1)", ha="center", fontsize=9,
                 color="0.35")
         ax.text(9.2, 3.05, "output: z2 = A1 W2 + b2, a2 = σ(z2); cost C", ha="center", fontsize=9,
@@ -373,7 +374,7 @@ class BackpropView(FigureView):
             patch.set_facecolor(face)
             patch.set_edgecolor(edge)
             patch.set_linewidth(edge_lw)
-        for name, (circle, v, g) in self.nodes.items():
+        for name, (circle, _, v, g) in self.nodes.items():
             circle.set_facecolor(_node_face(name, hot, hot_color, uses))
             v.set_text(f"{value[name]:.4f}" if name in value else "")
             v.set_visible(name in value)
@@ -381,6 +382,17 @@ class BackpropView(FigureView):
             g.set_visible(name in grad)
         self.caption.set_text(stepper_readout(state))
         self.caption.get_bbox_patch().set_facecolor("#fffbe6" if cur else "#fafafa")
+
+    def dynamic_artists(self):
+        """What :meth:`update` changes, and the node names drawn over the recoloured circles,
+        in the order a full draw takes them (z-order: arrows, circles and caption, names,
+        then the weight labels before the numbers, as they were made)."""
+        arrows = [arrow for arrow, _ in self.edges.values()]
+        labels = [label for _, label in self.edges.values()]
+        circles = [circle for circle, *_ in self.nodes.values()]
+        names = [name for _, name, _, _ in self.nodes.values()]
+        numbers = [text for *_, value, grad in self.nodes.values() for text in (value, grad)]
+        return [*arrows, *circles, self.caption, *names, *labels, *numbers]
 
 
 def draw_backprop(state, ax=None):
@@ -466,9 +478,10 @@ def _figure_and_axes(ax, size):
 
 
 def _node(ax, x, y, label, face="white", radius=0.45, fontsize=11):
+    """A circle at (x, y) with ``label`` inside; returns (circle, label text)."""
     circle = ax.add_patch(Circle((x, y), radius, fc=face, ec="0.25", lw=1.2, zorder=3))
-    ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, zorder=4)
-    return circle
+    text = ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, zorder=4)
+    return circle, text
 
 
 def _arrow(ax, p, q, color="0.5", lw=1.2):

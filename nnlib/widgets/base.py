@@ -40,8 +40,10 @@ from __future__ import annotations
 import contextlib
 import html
 import math
+import struct
 import threading
 import time
+import zlib
 from io import BytesIO
 
 import ipywidgets as w
@@ -152,13 +154,29 @@ class FigureView:
 
 
 def rgb_png(pixels, dpi=DPI) -> bytes:
-    """PNG bytes of the colours of an (h, w, 4) uint8 RGBA array (the widgets' figures are
-    opaque: dropping the alpha channel makes the image quicker to encode and smaller)."""
-    from PIL import Image
-    buffer = BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels[..., :3])).save(buffer, format="png", compress_level=1,
-                                                                dpi=(dpi, dpi))
-    return buffer.getvalue()
+    """PNG bytes of the colours of an (h, w, 4) uint8 RGBA array.
+
+    The widgets' figures are opaque: the alpha channel is dropped (8-bit RGB). Each row is
+    stored unfiltered (PNG filter type 0) and the whole is compressed by zlib at level 1:
+    about twice as quick as Pillow's encoder, which tries five filters on every row, and
+    for these flat-coloured figures about as small (within a tenth). Chunks: IHDR (size,
+    8-bit RGB), pHYs (the resolution, in pixels per metre), IDAT (the compressed rows), IEND.
+    """
+    h, w = pixels.shape[:2]
+    rows = np.empty((h, 1 + 3 * w), dtype=np.uint8)
+    rows[:, 0] = 0                                        # each row's filter type: none
+    rows[:, 1:] = pixels[..., :3].reshape(h, 3 * w)
+    per_metre = int(dpi / 0.0254 + 0.5)
+    return b"".join([b"\x89PNG\r\n\x1a\n",
+                     _png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)),
+                     _png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+                     _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+                     _png_chunk(b"IEND", b"")])
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC-32 of type and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 class _DrawEachTime(FigureView):

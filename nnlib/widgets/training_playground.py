@@ -19,6 +19,7 @@ The pieces, as in every lesson widget:
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import time
 import warnings
@@ -234,6 +235,15 @@ def _loss_axis_length(epoch) -> int:
     return length
 
 
+def _loss_axis_top(start_loss) -> float:
+    """The loss plot's top: 1.15 times the starting loss, rounded up to a multiple of 0.25.
+
+    Spikes above the starting loss (too large a learning rate) run off the top, visibly;
+    settings whose fresh networks start near the same loss share one axis (and one kept
+    background of the quick frames)."""
+    return math.ceil(4 * 1.15 * start_loss) / 4
+
+
 def _grid(X, resolution=120, padding=0.5):
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
@@ -258,9 +268,11 @@ class PlaygroundView(BlitView):
     lines (contourpy's, in one kept LineCollection), training points filled
     (misclassified ones as crosses), test points as rings. Right: train and test loss per epoch.
     :meth:`update` changes the image, the contour, the points' markers, the lines and the
-    texts; only a new data set (or noise, or seed) rebuilds the left panel. The axes,
+    texts; a new data set (or noise, or seed) changes the points and the axis limits, and
+    only a new number of classes rebuilds the left panel. The axes,
     ticks and legends are drawn once and kept for quick frames (:class:`~nnlib.widgets.blit.BlitView`):
-    the loss axis grows in steps (10, 20, 50, 100, ... epochs) so that they rarely change.
+    the loss axis grows in steps (10, 20, 50, 100, ... epochs; its top in steps of 0.25) so
+    that they rarely change.
     """
 
     RESOLUTION = 120
@@ -270,7 +282,7 @@ class PlaygroundView(BlitView):
         # fixed margins: a layout engine would double the time of every frame
         self.ax_b, self.ax_l = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
         self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.24, top=0.92, wspace=0.38)
-        self._data_key = None
+        self._classes = self._data_key = None
         self.colorbar = None
         ax = self.ax_l
         self.train_line, = ax.plot([], [], "-", color=CLASS_COLORS[0], lw=2.2, label="train")
@@ -285,40 +297,34 @@ class PlaygroundView(BlitView):
                                      color="#C00000", visible=False)
         self.update(state)
 
-    # -- the left panel: built once per data set, then updated
-    def _build_boundary(self, state):
+    # -- the left panel: built once per number of classes, given each new data set, then updated
+    def _build_boundary(self, k):
+        """The left panel's artists for ``k`` classes (the colour bar, the boundary's width
+        and the legend depend on it), still without data: :meth:`_show_data` gives it."""
         ax = self.ax_b
         if self.colorbar is not None:
             self.colorbar.remove()
             self.colorbar = None
         ax.clear()
-        X, k = state["X_train"], state["n_classes"]
-        self.xx, self.yy, extent = _grid(X, self.RESOLUTION)
-        self.points = np.concatenate([np.column_stack([self.xx.ravel(), self.yy.ravel()]), X])
-        blank = np.full(self.xx.shape, 0.5)
+        blank = np.full((self.RESOLUTION, self.RESOLUTION), 0.5)
         if k == 2:
-            self.image = ax.imshow(blank, extent=extent, origin="lower", cmap=_SHADE_CMAP, vmin=0,
-                                   vmax=1, interpolation="bilinear", aspect="auto", zorder=0)
+            self.image = ax.imshow(blank, origin="lower", cmap=_SHADE_CMAP, vmin=0, vmax=1,
+                                   interpolation="bilinear", aspect="auto", zorder=0)
             self.colorbar = self.fig.colorbar(self.image, cax=ax.inset_axes([1.03, 0.0, 0.045, 1.0]))
             self.colorbar.set_label("P(class 1)", fontsize=FONT["label"])
             self.colorbar.ax.tick_params(labelsize=FONT["tick"])
         else:
-            self.image = ax.imshow(np.ones((*self.xx.shape, 3)), extent=extent, origin="lower",
+            self.image = ax.imshow(np.ones((*blank.shape, 3)), origin="lower",
                                    interpolation="nearest", aspect="auto", zorder=0)
         # the boundary: the lines where P = 0.5 (or where two classes' scores tie), found by
         # contourpy (matplotlib's contouring) and shown by one kept LineCollection
         self.boundary = ax.add_collection(LineCollection([], colors=EDGE_COLOR, zorder=1,
                                                          linewidths=2.2 if k == 2 else 1.4))
         self.class_rgb = np.array([to_rgb(CLASS_COLORS[c % len(CLASS_COLORS)]) for c in range(k)])
-        y = state["y_train"]
-        self.point_colors = self.class_rgb[y]
-        size = float(np.clip(6000 / X.shape[0], 12, 60) * 0.6)
-        self.right = ax.scatter(X[:, 0], X[:, 1], s=size, edgecolors=EDGE_COLOR, linewidths=0.8, zorder=2)
-        self.wrong = ax.scatter(X[:0, 0], X[:0, 1], s=size * 2.6, marker="X", edgecolors=EDGE_COLOR,
-                                linewidths=1.1, zorder=3)
-        Xt = state["X_test"]
-        ax.scatter(Xt[:, 0], Xt[:, 1], s=38, facecolors="none", lw=1.6,
-                   edgecolors=[CLASS_COLORS[c] for c in state["y_test"]], zorder=4)
+        nowhere = np.empty((0, 2))
+        self.right = ax.scatter(*nowhere.T, edgecolors=EDGE_COLOR, linewidths=0.8, zorder=2)
+        self.wrong = ax.scatter(*nowhere.T, marker="X", edgecolors=EDGE_COLOR, linewidths=1.1, zorder=3)
+        self.test_points = ax.scatter(*nowhere.T, s=38, facecolors="none", lw=1.6, zorder=4)
         handles = [Line2D([], [], color=EDGE_COLOR, lw=2.2 if k == 2 else 1.4,
                           label="boundary P = 0.5" if k == 2 else "boundary")]
         handles += [Line2D([], [], marker="o", ls="", markersize=8, color=CLASS_COLORS[c],
@@ -329,15 +335,28 @@ class PlaygroundView(BlitView):
                            markeredgecolor="#555555", markeredgewidth=1.6, label="test point")]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
                   ncol=3, fontsize=10, frameon=False, handletextpad=0.3, columnspacing=1.0)
-        ax.set_xlim(extent[0], extent[1])
-        ax.set_ylim(extent[2], extent[3])
-        ratio = (extent[1] - extent[0]) / (extent[3] - extent[2])
-        if 1 / 3 <= ratio <= 3:
-            ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel("x1", fontsize=FONT["label"])
         ax.set_ylabel("x2", fontsize=FONT["label"])
         ax.tick_params(labelsize=FONT["tick"])
         self.boundary_title = ax.set_title("", fontsize=FONT["title"], y=1.0)
+
+    def _show_data(self, state):
+        """A data set in the left panel: the grid the surface is computed on, the points,
+        the axis limits (equal scales unless the data is more than 3 times wider than high)."""
+        ax, X, Xt = self.ax_b, state["X_train"], state["X_test"]
+        self.xx, self.yy, extent = _grid(X, self.RESOLUTION)
+        self.points = np.concatenate([np.column_stack([self.xx.ravel(), self.yy.ravel()]), X])
+        self.image.set_extent(extent)
+        self.point_colors = self.class_rgb[state["y_train"]]
+        size = float(np.clip(6000 / X.shape[0], 12, 60) * 0.6)
+        self.right.set_sizes([size])
+        self.wrong.set_sizes([size * 2.6])
+        self.test_points.set_offsets(Xt)
+        self.test_points.set_edgecolors([CLASS_COLORS[c] for c in state["y_test"]])
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ratio = (extent[1] - extent[0]) / (extent[3] - extent[2])
+        ax.set_aspect("equal" if 1 / 3 <= ratio <= 3 else "auto", adjustable="box")
 
     def _update_boundary(self, state):
         with np.errstate(all="ignore"):
@@ -377,9 +396,12 @@ class PlaygroundView(BlitView):
                                      f"{state['epoch']}, {int(wrong.sum())} misclassified")
 
     def update(self, state):
+        if state["n_classes"] != self._classes:
+            self._build_boundary(state["n_classes"])
+            self._classes, self._data_key = state["n_classes"], None
         key = (state["dataset"], state["noise"], state["seed"])
         if key != self._data_key:
-            self._build_boundary(state)
+            self._show_data(state)
             self._data_key = key
         self._update_boundary(state)
         h, start = state["history"], state["start"]
@@ -387,9 +409,8 @@ class PlaygroundView(BlitView):
         self.train_line.set_data(epochs, [start["loss"]] + h["loss"])
         self.test_line.set_data(epochs, [start["val_loss"]] + h["val_loss"])
         self.ax_l.set_xlim(0, _loss_axis_length(state["epoch"]))
-        # spikes above the starting loss (too large a learning rate) run off the top, visibly
         top = max(start["loss"], start["val_loss"], 0.1)
-        self.ax_l.set_ylim(0, 1.15 * top if np.isfinite(top) else 1.0)
+        self.ax_l.set_ylim(0, _loss_axis_top(top) if np.isfinite(top) else 1.0)
         self.loss_title.set_text(f"loss per epoch (η = {state['learning_rate']:g}, batch "
                                  f"{state['batch_size'] or 'all'}, λ = {state['l2']:g}, "
                                  f"noise {state['noise']:g})")
@@ -399,8 +420,14 @@ class PlaygroundView(BlitView):
         return [self.image, self.boundary, self.right, self.wrong, self.boundary_title,
                 self.train_line, self.test_line, self.diverged_text]
 
+    def dynamic_artists(self):
+        # the legend under the left panel lies outside its axes, where nothing that moves is
+        # drawn (the surface and the points are clipped to the axes): it stays in the background
+        legend = self.ax_b.get_legend()
+        return [a for a in super().dynamic_artists() if a is not legend]
+
     def background_key(self):
-        return (self._data_key, self.ax_l.get_xlim(), self.ax_l.get_ylim(), self.loss_title.get_text())
+        return (self._data_key, self.ax_l.get_xlim(), self.ax_l.get_ylim())
 
 
 def draw_playground(state):
