@@ -510,8 +510,9 @@ def test_check_data_holds_the_visible_cases_only_with_the_references_values():
         assert [m.hint for m in mine.mistakes] == [m.hint for m in ex.mistakes]
         if ex.reference is not None:
             from nnlib.checks.core import _matches
-            for mc, gc in zip(mine.cases(), ex.cases(hidden=False)):
-                assert _matches(ex.expected(gc), mine.expected(mc), rtol=0, atol=0), name
+            for mc, gc in zip(mine.cases(), ex.cases(hidden=False)):    # to the last bits or so: a
+                # matrix product's last bit can change between runs (BLAS kernels chosen by alignment)
+                assert _matches(ex.expected(gc), mine.expected(mc), rtol=1e-9, atol=1e-12), name
 
 
 def test_drifted_check_data_fails_the_check_mode(tmp_path):
