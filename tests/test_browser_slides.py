@@ -28,6 +28,8 @@ def deck_heights(page, deck: Path) -> list[dict]:
     returns one record per slide: its content height and the slide's height, in reveal's px."""
     page.goto(deck.as_uri())
     page.wait_for_function("document.querySelector('.reveal.ready') !== null", timeout=30_000)
+    # the deck cuts its too-tall slides into continuation slides once its real heights are known
+    page.wait_for_function("document.documentElement.dataset.slidesFitted === 'true'", timeout=60_000)
     shape = page.evaluate("[...document.querySelectorAll('.reveal .slides > section')]"
                           ".map(h => h.querySelectorAll(':scope > section').length)")
     records = []

@@ -1,0 +1,209 @@
+/* Fit every slide of a static lecture deck on the screen.
+ *
+ * scripts/build_slides.py writes this file inline into each deck (offline, no dependency beyond
+ * the deck's own reveal.js and MathJax). Once reveal.js is ready, the page has loaded and MathJax
+ * has typeset, every vertical slide is laid out and measured with its real height, in reveal's
+ * px (a deck is 960x700 and scaled to the screen as a whole). A slide taller than the deck is cut
+ * into continuation slides placed right after it, each time at the latest place where the part
+ * above fits, preferring
+ *   1. a cut between cells (a fragment counts as a cell);
+ *   2. if none fits or it leaves less than half a slide above: a cut inside a cell, a markdown
+ *      cell between its blocks (paragraphs, lists, headings, display math, tables), a code cell
+ *      between its input and each of its outputs;
+ *   3. if still none fits or it leaves less than half a slide: a cut between the items of a list
+ *      or the rows of a table (the table's header is repeated);
+ * never a cut right after a heading or a paragraph ending in a colon: they stay with what they
+ * introduce. A block that alone is still too tall (a long code input or printed output, a tall
+ * figure) gets a max-height: a figure is drawn smaller, keeping its proportions; text scrolls in
+ * its own box.
+ * Speaker notes (aside.notes) stay on the first piece; fragments keep working, numbered again on
+ * each slide by reveal.js. A continuation slide is marked <section data-continuation="true">.
+ * When done the deck shows the slide it showed before and sets
+ * <html data-slides-fitted="true" data-slides-added="N">, N being the continuation slides made.
+ */
+(function () {
+  "use strict";
+
+  const revealModule = document.currentScript.dataset.reveal;  // the deck's reveal.js, as require() knows it
+  const SMALLEST_FIGURE = 220, SMALLEST_BOX = 140;  // a block gets no smaller than this (px)
+  const BETWEEN_CELLS = 0, IN_CELL = 1, IN_LIST = 2;  // IN_LIST: between list items or table rows
+
+  const children = el => Array.from(el.children);
+  // a heading, or a paragraph ending in a colon, introduces what follows: no slide ends with one
+  const introduces = el => /^H[1-6]$/.test(el.tagName) || (el.tagName === "P" && /:\s*$/.test(el.textContent));
+
+  /** The parts a box may be cut into, in reading order, and how coarse a cut between them is. */
+  function partsOf(box) {
+    if (box.tagName === "SECTION" || box.classList.contains("fragment")) {
+      return {level: BETWEEN_CELLS, parts: children(box).filter(el => !el.matches("aside.notes"))};
+    }
+    if (box.classList.contains("jp-MarkdownCell")) {
+      const text = box.querySelector(".jp-RenderedMarkdown");
+      return {level: IN_CELL, parts: text ? children(text) : []};
+    }
+    if (box.classList.contains("jp-CodeCell")) {
+      return {level: IN_CELL, parts: Array.from(box.querySelectorAll(
+        ":scope > .jp-Cell-inputWrapper, :scope > .jp-Cell-outputWrapper .jp-OutputArea-child"))};
+    }
+    if (box.matches("ul, ol")) return {level: IN_LIST, parts: children(box)};
+    if (box.tagName === "TABLE") return {level: IN_LIST, parts: Array.from(box.tBodies).flatMap(children)};
+    return {level: null, parts: []};
+  }
+
+  /** Every place a slide may be cut, in reading order: {before: the node the continuation starts
+   * with, level, above: the smallest block just above the cut}; and those blocks, in order. */
+  function cutsOf(slide) {
+    const cuts = [], blocks = [];
+    (function walk(box) {
+      const {level, parts} = partsOf(box);
+      if (parts.length === 0) {
+        blocks.push(box);
+        return;
+      }
+      parts.forEach((part, i) => {
+        if (i > 0) cuts.push({before: part, level, above: blocks[blocks.length - 1]});
+        walk(part);
+      });
+    })(slide);
+    return {cuts, blocks};
+  }
+
+  /** The slide's height if it ended just before `node` (a descendant): everything from `node` on
+   * is taken out for a moment, so that the CSS of the last block (:last-child) is that of a cut. */
+  function heightAbove(slide, node) {
+    const taken = [];  // [box, the nodes it ends with], from `node`'s box up to the slide
+    for (let first = node, box = node.parentElement; ; first = box.nextSibling, box = box.parentElement) {
+      const trailing = [];
+      for (let n = first; n; n = n.nextSibling) trailing.push(n);
+      trailing.forEach(n => n.remove());
+      taken.push([box, trailing]);
+      if (box === slide) break;
+    }
+    const height = slide.scrollHeight;
+    taken.forEach(([box, trailing]) => box.append(...trailing));
+    return height;
+  }
+
+  /** Where to cut a slide that is too tall: the latest cut whose part above fits, at the coarsest
+   * level that fills at least half the slide (else the fullest fitting cut); null if none fits. */
+  function bestCut(slide, limit) {
+    const {cuts} = cutsOf(slide);
+    let fitting = 0;  // the first `fitting` cuts leave a part above that fits (heights grow with the cut)
+    for (let hi = cuts.length; fitting < hi;) {
+      const mid = (fitting + hi) >> 1;
+      if (heightAbove(slide, cuts[mid].before) <= limit) fitting = mid + 1; else hi = mid;
+    }
+    const allowed = cuts.slice(0, fitting).filter(cut => !introduces(cut.above));
+    let best = null;
+    for (const level of [BETWEEN_CELLS, IN_CELL, IN_LIST]) {
+      const cut = allowed.filter(c => c.level <= level).pop();
+      if (!cut) continue;
+      best = cut;
+      if (heightAbove(slide, cut.before) >= limit / 2) break;
+    }
+    return best;
+  }
+
+  /** Cut `slide` before `node` (a descendant): `node` and all that follows it move, with copies of
+   * the boxes around them, into a new slide placed right after; returns the new slide. */
+  function cutBefore(slide, node) {
+    let moving = node, box = node.parentElement, copy;
+    for (;;) {
+      copy = box.cloneNode(false);
+      copy.removeAttribute("id");
+      if (box.tagName === "OL") copy.start = box.start + children(box).indexOf(moving);  // numbering goes on
+      if (box.tagName === "TABLE" && box.tHead) copy.append(box.tHead.cloneNode(true));  // so does the header
+      for (let el = moving, next; el; el = next) {
+        next = el.nextSibling;
+        copy.appendChild(el);
+      }
+      if (box === slide) break;
+      box.after(copy);
+      moving = copy;
+      box = box.parentElement;
+    }
+    // the new slide starts with none of reveal.js's state: Reveal.sync() gives it its own
+    for (const name of ["style", "hidden", "aria-hidden", "data-index-h", "data-index-v", "data-previous-indexv"]) {
+      copy.removeAttribute(name);
+    }
+    copy.classList.remove("present", "past", "future");
+    copy.dataset.continuation = "true";
+    slide.after(copy);
+    return copy;
+  }
+
+  /** Make the tallest block above the first allowed cut smaller, so that the part above fits;
+   * false if no block can be made smaller. */
+  function shrinkTallest(slide, limit) {
+    const {cuts, blocks} = cutsOf(slide);
+    const cut = cuts.find(c => !introduces(c.above));
+    const end = cut ? blocks.findIndex(b => cut.before.contains(b)) : blocks.length;
+    const excess = (cut ? heightAbove(slide, cut.before) : slide.scrollHeight) - limit;
+    const targets = blocks.slice(0, end).map(block => {
+      const figures = Array.from(block.querySelectorAll("img"));
+      const texts = Array.from(block.querySelectorAll("pre"));
+      const [target] = (figures.length ? figures : texts.length ? texts : [block])
+        .sort((a, b) => b.offsetHeight - a.offsetHeight);
+      if (!figures.length && getComputedStyle(target).display.startsWith("table")) return {room: 0};  // no max-height
+      const smallest = figures.length ? SMALLEST_FIGURE : SMALLEST_BOX;
+      return {target, room: target.offsetHeight - smallest, isFigure: figures.length > 0};
+    }).filter(t => t.room > 1).sort((a, b) => b.room - a.room);
+    if (targets.length === 0) return false;
+    const {target, room, isFigure} = targets[0];
+    target.style.boxSizing = "border-box";
+    target.style.maxHeight = `${target.offsetHeight - Math.min(room, excess)}px`;
+    if (!isFigure) target.style.overflowY = "auto";
+    return true;
+  }
+
+  /** Fit one vertical slide: cut it into as many slides as it needs; returns how many were added. */
+  function fitSlide(first, limit) {
+    let slide = first, added = 0;
+    for (let step = 0; slide.scrollHeight > limit + 1 && step < 60; step++) {
+      const cut = bestCut(slide, limit);
+      if (cut) {
+        slide = cutBefore(slide, cut.before);
+        slide.querySelectorAll(":scope > aside.notes").forEach(notes => first.append(notes));
+        added++;
+      } else if (!shrinkTallest(slide, limit)) {
+        break;  // nothing left to shrink: the slide scrolls (SLIDE_CSS)
+      }
+    }
+    return added;
+  }
+
+  const typeset = box => new Promise(done => {
+    if (!window.MathJax || !MathJax.Hub) return done();
+    MathJax.Hub.Queue(["Rerender", MathJax.Hub, box], done);
+  });
+
+  async function fitDeck(Reveal) {
+    const deck = document.querySelector(".reveal"), slides = deck.querySelector(".slides");
+    const shown = Reveal.getCurrentSlide(), fragment = Reveal.getIndices().f;
+    deck.classList.add("fitting-slides");  // every slide laid out at once (SLIDE_CSS), to be measured
+    await typeset(slides);  // math typeset while hidden has no real size
+    await document.fonts.ready;
+    const limit = slides.offsetHeight;
+    let added = 0;
+    for (const slide of slides.querySelectorAll(":scope > section > section")) added += fitSlide(slide, limit);
+    deck.classList.remove("fitting-slides");
+    Reveal.sync();
+    const {h, v} = Reveal.getIndices(shown);
+    Reveal.slide(h, v, fragment);
+    document.documentElement.dataset.slidesAdded = String(added);
+    document.documentElement.dataset.slidesFitted = "true";
+  }
+
+  const loaded = new Promise(done => {
+    if (document.readyState === "complete") done(); else addEventListener("load", done, {once: true});
+  });
+  const mathReady = new Promise(done => {
+    if (!window.MathJax || !MathJax.Hub) return done();
+    // (a hook that returned the queue's callback would hold MathJax's startup: it returns nothing)
+    MathJax.Hub.Register.StartupHook("End", () => { MathJax.Hub.Queue(done); });
+  });
+  require([revealModule], Reveal => {
+    const ready = new Promise(done => (Reveal.isReady() ? done() : Reveal.on("ready", done)));
+    Promise.all([ready, loaded, mathReady]).then(() => fitDeck(Reveal));
+  });
+})();
