@@ -51,7 +51,7 @@
   }
 
   /** Every place a slide may be cut, in reading order: {before: the node the continuation starts
-   * with, level, above: the smallest block just above the cut}; and those blocks, in order. */
+   * with, level, last: the smallest block just above the cut}; and those blocks, in order. */
   function cutsOf(slide) {
     const cuts = [], blocks = [];
     (function walk(box) {
@@ -61,7 +61,7 @@
         return;
       }
       parts.forEach((part, i) => {
-        if (i > 0) cuts.push({before: part, level, above: blocks[blocks.length - 1]});
+        if (i > 0) cuts.push({before: part, level, last: blocks[blocks.length - 1]});
         walk(part);
       });
     })(slide);
@@ -84,8 +84,11 @@
     return height;
   }
 
-  /** Where to cut a slide that is too tall: the latest cut whose part above fits, at the coarsest
-   * level that fills at least half the slide (else the fullest fitting cut); null if none fits. */
+  /** Where to cut a slide that is too tall; null if no allowed cut leaves a part above that fits.
+   * At each level, coarsest first, the candidate is the latest cut that fits, or, when the rest
+   * would fit on one slide, the cut that shares the content most evenly between the two. A level
+   * is taken if its first piece fills half the slide (the last two pieces a quarter each);
+   * otherwise the finest candidate is. */
   function bestCut(slide, limit) {
     const {cuts} = cutsOf(slide);
     let fitting = 0;  // the first `fitting` cuts leave a part above that fits (heights grow with the cut)
@@ -93,13 +96,27 @@
       const mid = (fitting + hi) >> 1;
       if (heightAbove(slide, cuts[mid].before) <= limit) fitting = mid + 1; else hi = mid;
     }
-    const allowed = cuts.slice(0, fitting).filter(cut => !introduces(cut.above));
+    const allowed = cuts.slice(0, fitting).filter(cut => !introduces(cut.last));
+    const heights = new Map(), above = cut => {
+      if (!heights.has(cut)) heights.set(cut, heightAbove(slide, cut.before));
+      return heights.get(cut);
+    };
+    const total = slide.scrollHeight;
     let best = null;
     for (const level of [BETWEEN_CELLS, IN_CELL, IN_LIST]) {
-      const cut = allowed.filter(c => c.level <= level).pop();
-      if (!cut) continue;
-      best = cut;
-      if (heightAbove(slide, cut.before) >= limit / 2) break;
+      const candidates = allowed.filter(c => c.level <= level);
+      if (candidates.length === 0) continue;
+      best = candidates[candidates.length - 1];
+      if (total - above(best) > limit) {  // more pieces to come: fill this one
+        if (above(best) >= limit / 2) break;
+        continue;
+      }
+      let smaller = Math.min(above(best), total - above(best));  // the last two pieces: balance them
+      for (let i = candidates.length - 2; i >= 0 && total - above(candidates[i]) <= limit; i--) {
+        const piece = Math.min(above(candidates[i]), total - above(candidates[i]));
+        if (piece > smaller) [best, smaller] = [candidates[i], piece];
+      }
+      if (smaller >= limit / 4) break;
     }
     return best;
   }
@@ -136,7 +153,7 @@
    * false if no block can be made smaller. */
   function shrinkTallest(slide, limit) {
     const {cuts, blocks} = cutsOf(slide);
-    const cut = cuts.find(c => !introduces(c.above));
+    const cut = cuts.find(c => !introduces(c.last));
     const end = cut ? blocks.findIndex(b => cut.before.contains(b)) : blocks.length;
     const excess = (cut ? heightAbove(slide, cut.before) : slide.scrollHeight) - limit;
     const targets = blocks.slice(0, end).map(block => {
@@ -177,23 +194,38 @@
     MathJax.Hub.Queue(["Rerender", MathJax.Hub, box], done);
   });
 
-  async function fitDeck(Reveal) {
+  /** The slide an address asks for, {h, v, f}, if it is one of reveal.js's numbered addresses. */
+  function numbered(address) {
+    const match = /^#\/(\d+)(?:\/(\d+))?(?:\/(\d+))?\/?$/.exec(address);
+    return match && {h: Number(match[1]), v: Number(match[2] || 0), f: match[3] && Number(match[3])};
+  }
+
+  /** Fit every slide, then show again what the lecturer asked for: the slide of the address the
+   * deck was opened at (reveal.js writes addresses of the fitted deck: a reload or a bookmark
+   * comes back to the same slide), or, if they moved meanwhile, the slide they moved to. */
+  async function fitDeck(Reveal, address, moved) {
     const deck = document.querySelector(".reveal"), slides = deck.querySelector(".slides");
-    const shown = Reveal.getCurrentSlide(), fragment = Reveal.getIndices().f;
     deck.classList.add("fitting-slides");  // every slide laid out at once (SLIDE_CSS), to be measured
     await typeset(slides);  // math typeset while hidden has no real size
     await document.fonts.ready;
+    const shown = Reveal.getCurrentSlide(), fragment = Reveal.getIndices().f;
     const limit = slides.offsetHeight;
     let added = 0;
     for (const slide of slides.querySelectorAll(":scope > section > section")) added += fitSlide(slide, limit);
     deck.classList.remove("fitting-slides");
     Reveal.sync();
-    const {h, v} = Reveal.getIndices(shown);
-    Reveal.slide(h, v, fragment);
+    const asked = !moved() && numbered(address);
+    if (asked) {
+      Reveal.slide(asked.h, asked.v, asked.f);
+    } else {
+      const {h, v} = Reveal.getIndices(shown);
+      Reveal.slide(h, v, fragment);
+    }
     document.documentElement.dataset.slidesAdded = String(added);
     document.documentElement.dataset.slidesFitted = "true";
   }
 
+  const address = location.hash;  // before reveal.js moves to the nearest slide the unfitted deck has
   const loaded = new Promise(done => {
     if (document.readyState === "complete") done(); else addEventListener("load", done, {once: true});
   });
@@ -203,7 +235,10 @@
     MathJax.Hub.Register.StartupHook("End", () => { MathJax.Hub.Queue(done); });
   });
   require([revealModule], Reveal => {
-    const ready = new Promise(done => (Reveal.isReady() ? done() : Reveal.on("ready", done)));
-    Promise.all([ready, loaded, mathReady]).then(() => fitDeck(Reveal));
+    let moved = false;
+    const ready = new Promise(done => (Reveal.isReady() ? done() : Reveal.on("ready", done))).then(() => {
+      Reveal.on("slidechanged", () => { moved = true; });
+    });
+    Promise.all([ready, loaded, mathReady]).then(() => fitDeck(Reveal, address, () => moved));
   });
 })();
