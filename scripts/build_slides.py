@@ -17,10 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lessons_html as L  # noqa: E402
 from lecture_layout import HIDE_TAG  # noqa: E402
 
-# Long code lines wrap instead of running off the slide's right edge, a wide equation scrolls
-# sideways, and a slide still taller than the screen scrolls (FIT_SLIDES cuts every slide to fit,
-# so this is only a safety net; nbconvert's reveal_scroll is off: it would act only after the
-# first slide change). While FIT_SLIDES measures, every slide is laid out ("fitting-slides").
+# Long code lines wrap instead of running off the slide's right edge (in a table's cells too: a
+# table of lesson 10 was twice the slide's width), output text wraps at spaces, a wide equation
+# scrolls sideways, and a slide still taller than the screen scrolls (a safety net: FIT_SLIDES cuts
+# every slide to fit; nbconvert's reveal_scroll is off, it would act only after the first slide
+# change). While FIT_SLIDES measures, every slide is laid out at once ("fitting-slides").
 # Text 22 px and code 17 px in reveal's 960x700 units (about 1.03x that on a 1280x720 screen),
 # figures at most 440 px high: the sizes scripts/lecture_layout.py lays the slides out for.
 SLIDE_CSS = """<style>
@@ -37,6 +38,7 @@ SLIDE_CSS = """<style>
 .reveal pre, .reveal pre code { white-space: pre-wrap; word-break: normal; overflow-wrap: break-word; }
 .reveal .slides > section > section { max-height: 100%; overflow-y: auto; }
 .reveal .MathJax_Display { overflow-x: auto; overflow-y: hidden; }
+.reveal .jp-RenderedHTMLCommon td code { overflow-wrap: anywhere; }
 .reveal.fitting-slides .slides > section,
 .reveal.fitting-slides .slides > section > section { display: block !important; }
 </style>

@@ -12,10 +12,10 @@
  *      between its input and each of its outputs;
  *   3. if still none fits or it leaves less than half a slide: a cut between the items of a list
  *      or the rows of a table (the table's header is repeated);
- * never a cut right after a heading or a paragraph ending in a colon: they stay with what they
- * introduce. A block that alone is still too tall (a long code input or printed output, a tall
- * figure) gets a max-height: a figure is drawn smaller, keeping its proportions; text scrolls in
- * its own box.
+ * never a cut right after a heading, nor inside a sentence that runs on from one block to the
+ * next (see `mayCut`). A block that alone is still too tall (a long code input or printed output,
+ * a tall figure) gets a max-height: a figure is drawn smaller, keeping its proportions; text
+ * scrolls in its own box.
  * Speaker notes (aside.notes) stay on the first piece; fragments keep working, numbered again on
  * each slide by reveal.js. A continuation slide is marked <section data-continuation="true">.
  * When done the deck shows the slide it showed before and sets
@@ -29,8 +29,15 @@
   const BETWEEN_CELLS = 0, IN_CELL = 1, IN_LIST = 2;  // IN_LIST: between list items or table rows
 
   const children = el => Array.from(el.children);
-  // a heading, or a paragraph ending in a colon, introduces what follows: no slide ends with one
-  const introduces = el => /^H[1-6]$/.test(el.tagName) || (el.tagName === "P" && /:\s*$/.test(el.textContent));
+  // A cut must not part a heading from what it introduces, nor a sentence running on from one
+  // block to the next: a paragraph (or equation) that does not end in . ! or ? goes on in the next
+  // block ("... and" + equation, "... as follows:" + list), and so does a paragraph that starts in
+  // lower case ("with W of shape ..." after an equation). The text of math ends in its TeX source.
+  const isParagraph = el => el !== undefined && el.tagName === "P";
+  const endsSentence = el => /[.!?]["')\]]*\s*$/.test(el.textContent);
+  const introduces = el => /^H[1-6]$/.test(el.tagName) || (isParagraph(el) && !endsSentence(el));
+  const runsOn = el => isParagraph(el) && /^\s*[a-z]/.test(el.textContent);
+  const mayCut = (cut, blocks) => !introduces(blocks[cut.at - 1]) && !runsOn(blocks[cut.at]);
 
   /** The parts a box may be cut into, in reading order, and how coarse a cut between them is. */
   function partsOf(box) {
@@ -51,7 +58,7 @@
   }
 
   /** Every place a slide may be cut, in reading order: {before: the node the continuation starts
-   * with, level, last: the smallest block just above the cut}; and those blocks, in order. */
+   * with, level, at: the index of the smallest block just below the cut}; and those blocks, in order. */
   function cutsOf(slide) {
     const cuts = [], blocks = [];
     (function walk(box) {
@@ -61,7 +68,7 @@
         return;
       }
       parts.forEach((part, i) => {
-        if (i > 0) cuts.push({before: part, level, last: blocks[blocks.length - 1]});
+        if (i > 0) cuts.push({before: part, level, at: blocks.length});
         walk(part);
       });
     })(slide);
@@ -90,13 +97,13 @@
    * is taken if its first piece fills half the slide (the last two pieces a quarter each);
    * otherwise the finest candidate is. */
   function bestCut(slide, limit) {
-    const {cuts} = cutsOf(slide);
+    const {cuts, blocks} = cutsOf(slide);
     let fitting = 0;  // the first `fitting` cuts leave a part above that fits (heights grow with the cut)
     for (let hi = cuts.length; fitting < hi;) {
       const mid = (fitting + hi) >> 1;
       if (heightAbove(slide, cuts[mid].before) <= limit) fitting = mid + 1; else hi = mid;
     }
-    const allowed = cuts.slice(0, fitting).filter(cut => !introduces(cut.last));
+    const allowed = cuts.slice(0, fitting).filter(cut => mayCut(cut, blocks));
     const heights = new Map(), above = cut => {
       if (!heights.has(cut)) heights.set(cut, heightAbove(slide, cut.before));
       return heights.get(cut);
@@ -153,8 +160,8 @@
    * false if no block can be made smaller. */
   function shrinkTallest(slide, limit) {
     const {cuts, blocks} = cutsOf(slide);
-    const cut = cuts.find(c => !introduces(c.last));
-    const end = cut ? blocks.findIndex(b => cut.before.contains(b)) : blocks.length;
+    const cut = cuts.find(c => mayCut(c, blocks));
+    const end = cut ? cut.at : blocks.length;
     const excess = (cut ? heightAbove(slide, cut.before) : slide.scrollHeight) - limit;
     const targets = blocks.slice(0, end).map(block => {
       const figures = Array.from(block.querySelectorAll("img"));
