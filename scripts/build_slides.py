@@ -1,8 +1,12 @@
 """`make slides`: one reveal.js deck per lesson in build/slides/, working offline.
 
-Each lesson's cells carry slide metadata (slide / subslide / fragment / skip / notes);
-nbconvert turns the executed lesson into a deck, and reveal.js and MathJax are copied
-beside the decks. Open build/slides/index.html, or a deck in build/slides/notebooks/; press S for speaker notes.
+Each lesson's cells carry slide metadata (slide / subslide / fragment / skip / notes), set by
+scripts/lecture_layout.py from estimated heights; nbconvert turns the executed lesson into a
+deck, and reveal.js and MathJax are copied beside the decks. Estimates miss, so each deck also
+carries scripts/fit_slides.js, inline: when the deck opens, the browser measures every slide's real
+height and cuts a slide taller than the screen into continuation slides (between cells first,
+then inside a cell), so that every slide fits a 1280x720 screen (tests/test_browser_slides.py).
+Open build/slides/index.html, or a deck in build/slides/notebooks/; press S for speaker notes.
 """
 from __future__ import annotations
 
